@@ -1,0 +1,126 @@
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies import selectors, services
+from agencies.models import Agency, Notification, Partnership, User
+from agencies.serializers import (
+    AgencySerializer,
+    NotificationSerializer,
+    PartnershipSerializer,
+    UserCreateSerializer,
+    UserSerializer,
+)
+
+
+class TokenObtainView(APIView):
+    """Exchange a username and password for an API token (API.md, Authentication)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses={200: inline_serializer("Token", {"token": serializers.CharField()})},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        if serializer.is_valid():
+            token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+            return Response({"token": token.key})
+        # The lockout check flags the request rather than raising through authenticate().
+        if getattr(request, "axes_locked_out", False):
+            return Response(
+                {
+                    "detail": "This account is locked after repeated failed sign-ins. "
+                    "Try again later or ask your administrator."
+                },
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        # Answered, not raised: a raised error would roll back the recorded failure.
+        return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+
+
+class RolePermission(BasePermission):
+    """The role must carry the model permission named for the method (a superuser has all)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        perm = view.role_permissions.get(request.method)
+        return perm is None or bool(request.user.has_perm(perm))
+
+
+def _validation_error(error: DjangoValidationError | IntegrityError) -> serializers.ValidationError:
+    if isinstance(error, IntegrityError):
+        return serializers.ValidationError({"non_field_errors": ["This conflicts with an existing record."]})
+    return serializers.ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
+
+
+class PartnershipListCreate(generics.ListCreateAPIView[Partnership]):
+    serializer_class = PartnershipSerializer
+    permission_classes = [RolePermission]
+    role_permissions = {"GET": "agencies.view_partnership", "POST": "agencies.add_partnership"}
+
+    def get_queryset(self) -> QuerySet[Partnership]:
+        return selectors.partnerships_of(self.request.user)  # type: ignore[arg-type]
+
+    def perform_create(self, serializer: Any) -> None:
+        try:
+            with transaction.atomic():
+                serializer.instance = services.partnership_create(**serializer.validated_data)
+        except (DjangoValidationError, IntegrityError) as error:
+            raise _validation_error(error) from error
+
+
+class AgencyListCreate(generics.ListCreateAPIView[Agency]):
+    serializer_class = AgencySerializer
+    permission_classes = [RolePermission]
+    role_permissions = {"GET": "agencies.view_agency", "POST": "agencies.add_agency"}
+
+    def get_queryset(self) -> QuerySet[Agency]:
+        return selectors.agencies_visible(user=self.request.user)  # type: ignore[arg-type]
+
+    def perform_create(self, serializer: Any) -> None:
+        try:
+            with transaction.atomic():
+                serializer.instance = services.agency_create(**serializer.validated_data)
+        except (DjangoValidationError, IntegrityError) as error:
+            raise _validation_error(error) from error
+
+
+class UserListCreate(generics.ListCreateAPIView[User]):
+    permission_classes = [RolePermission]
+    role_permissions = {"GET": "agencies.view_user", "POST": "agencies.add_user"}
+
+    def get_serializer_class(self) -> Any:
+        return UserCreateSerializer if self.request.method == "POST" else UserSerializer
+
+    def get_queryset(self) -> QuerySet[User]:
+        return selectors.users_visible(user=self.request.user)  # type: ignore[arg-type]
+
+    @extend_schema(request=UserCreateSerializer, responses={201: UserSerializer})
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = UserCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            with transaction.atomic():
+                user = services.user_create(**serializer.validated_data)
+        except (DjangoValidationError, IntegrityError) as error:
+            raise _validation_error(error) from error
+        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class NotificationList(generics.ListAPIView[Notification]):
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        return selectors.notifications_for(user=self.request.user)  # type: ignore[arg-type]

@@ -1,0 +1,124 @@
+"""Every write to partnerships, agencies, users and notifications."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Agency, Membership, Notification, Partnership, Role, Team, User
+from agencies.roles import role_group_name
+
+
+@transaction.atomic
+def partnership_create(*, name: str, code: str) -> Partnership:
+    partnership = Partnership(name=name.strip(), code=code.strip().upper())
+    partnership.full_clean()
+    partnership.save()
+    return partnership
+
+
+@transaction.atomic
+def agency_create(
+    *,
+    name: str,
+    kind: str,
+    partnerships: Iterable[Partnership],
+    health_kind: str = "",
+    referral_source_code: str = "",
+) -> Agency:
+    partnerships = list(partnerships)
+    if not partnerships:
+        raise ValidationError({"partnerships": ["An agency serves at least one partnership."]})
+    if kind != Agency.Kind.HEALTH and health_kind:
+        raise ValidationError({"health_kind": ["Only a health agency has a health sub-kind."]})
+    group = Group.objects.create(name=f"agency:{name.strip()}")
+    agency = Agency(
+        name=name.strip(), kind=kind, health_kind=health_kind, referral_source_code=referral_source_code, group=group
+    )
+    agency.full_clean()
+    agency.save()
+    agency.partnerships.set(partnerships)
+    return agency
+
+
+@transaction.atomic
+def team_create(*, agency: Agency, name: str) -> Team:
+    team = Team(agency=agency, name=name.strip())
+    team.full_clean()
+    team.save()
+    return team
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    agency: Agency,
+    role: str,
+    partnership: Partnership | None = None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    line_manager: User | None = None,
+    teams: Iterable[Team] = (),
+) -> User:
+    """A user with their membership: agency, role, line manager, and the matching groups."""
+    served = list(agency.partnerships.all())
+    if partnership is None:
+        if len(served) != 1:
+            raise ValidationError({"partnership": ["Say which partnership this user works in."]})
+        partnership = served[0]
+    elif partnership not in served:
+        raise ValidationError({"partnership": ["The agency does not serve this partnership."]})
+    if role not in Role.values:
+        raise ValidationError({"role": [f"Unknown role {role!r}."]})
+    user = User(username=username.strip(), email=email, first_name=first_name, last_name=last_name)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from error
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    membership = Membership(user=user, agency=agency, partnership=partnership, role=role, line_manager=line_manager)
+    membership.full_clean()
+    membership.save()
+    membership.teams.set(teams)
+    user.groups.set([agency.group, Group.objects.get(name=role_group_name(role))])
+    return user
+
+
+def notification_send(
+    *,
+    recipient: User,
+    kind: str,
+    message: str,
+    subject_type: str = "",
+    subject_id: int | None = None,
+    link: str = "",
+    level: int = 0,
+) -> Notification:
+    """Tell a user something in their inbox; the e-mail follows from the delivery sweep."""
+    return Notification.objects.create(
+        recipient=recipient,
+        kind=kind,
+        message=message,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        link=link,
+        level=level,
+    )
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's own notifications read (all unread ones when ids is None)."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(id__in=list(ids))
+    return unread.update(read_at=timezone.now())

@@ -1,0 +1,18 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from agencies import urls as agencies_urls
+from audits import urls as audits_urls
+
+api_urlpatterns = [
+    *agencies_urls.api_urlpatterns,
+    *audits_urls.api_urlpatterns,
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("", include(agencies_urls.urlpatterns)),
+    path("", include(audits_urls.urlpatterns)),
+    path("api/v1/", include(api_urlpatterns)),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StrategyMeetingsConfig(AppConfig):
+    name = "strategy_meetings"
+    verbose_name = "Strategy meetings"

@@ -1,0 +1,96 @@
+"""Personas of CONVENTIONS 8 and ACCESS.md, as fixtures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from agencies.models import Agency, Partnership, Role, User
+from tests.factories import PASSWORD, AgencyFactory, PartnershipFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashing(settings):  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = ["tests.hashers.QuickArgon2PasswordHasher"]
+
+
+@dataclass
+class World:
+    north: Partnership
+    south: Partnership
+    csc: Agency
+    police: Agency
+    health_visiting: Agency
+    mental_health: Agency
+    school: Agency
+    south_csc: Agency
+    mw: User  # MASH worker
+    mm: User  # MASH manager
+    sw: User  # social worker
+    tm: User  # team manager
+    sm: User  # senior manager, children's social care
+    po: User  # police officer
+    hv: User  # health visitor
+    mh: User  # adult mental-health practitioner
+    te: User  # teacher
+    au: User  # auditor
+    ad: User  # admin
+    out: User  # social worker of partnership South
+
+    def persona(self, code: str) -> User:
+        user: User = getattr(self, code.lower())
+        return user
+
+
+PERSONA_CODES = ("MW", "MM", "SW", "TM", "SM", "PO", "HV", "MH", "TE", "AU", "AD", "OUT")
+
+
+@pytest.fixture
+def world(db) -> World:  # type: ignore[no-untyped-def]
+    north = PartnershipFactory(name="North", code="N01")
+    south = PartnershipFactory(name="South", code="S01")
+    csc = AgencyFactory(name="North Children's Services", kind=Agency.Kind.CHILDRENS_SOCIAL_CARE, partnerships=[north])
+    # One force serves both areas, as police forces and health trusts do.
+    police = AgencyFactory(name="Shire Police", kind=Agency.Kind.POLICE, partnerships=[north, south])
+    health_visiting = AgencyFactory(
+        name="North Health Visiting", kind=Agency.Kind.HEALTH, health_kind="health_visiting", partnerships=[north]
+    )
+    mental_health = AgencyFactory(
+        name="North Adult Mental Health", kind=Agency.Kind.HEALTH, health_kind="adult_mental_health",
+        partnerships=[north],
+    )
+    school = AgencyFactory(name="Northgate Primary School", kind=Agency.Kind.EDUCATION, partnerships=[north])
+    south_csc = AgencyFactory(name="South Children's Services", kind=Agency.Kind.CHILDRENS_SOCIAL_CARE,
+                              partnerships=[south])
+
+    sm = UserFactory(username="sm", agency=csc, role=Role.SENIOR_MANAGER)
+    mm = UserFactory(username="mm", agency=csc, role=Role.MASH_MANAGER, line_manager=sm)
+    mw = UserFactory(username="mw", agency=csc, role=Role.MASH_PRACTITIONER, line_manager=mm)
+    tm = UserFactory(username="tm", agency=csc, role=Role.TEAM_MANAGER, line_manager=sm)
+    sw = UserFactory(username="sw", agency=csc, role=Role.SOCIAL_WORKER, line_manager=tm)
+    au = UserFactory(username="au", agency=csc, role=Role.AUDITOR, line_manager=sm)
+    ad = UserFactory(username="ad", agency=csc, role=Role.ADMIN)
+    po = UserFactory(username="po", agency=police, role=Role.PRACTITIONER, partnership=north)
+    hv = UserFactory(username="hv", agency=health_visiting, role=Role.PRACTITIONER)
+    mh = UserFactory(username="mh", agency=mental_health, role=Role.PRACTITIONER)
+    te = UserFactory(username="te", agency=school, role=Role.PRACTITIONER)
+    out = UserFactory(username="out", agency=south_csc, role=Role.SOCIAL_WORKER)
+    return World(north, south, csc, police, health_visiting, mental_health, school, south_csc,
+                 mw, mm, sw, tm, sm, po, hv, mh, te, au, ad, out)
+
+
+@pytest.fixture
+def client_for():  # type: ignore[no-untyped-def]
+    """A signed-in browser session for a user (the page tests)."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+__all__ = ["PASSWORD", "PERSONA_CODES", "World"]
