@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -40,7 +40,7 @@ _ONE_DAY = timedelta(days=1)
 _SATURDAY = 5
 
 
-@lru_cache(maxsize=None)
+@cache
 def english_bank_holidays(year: int) -> frozenset[date]:
     """Bank holidays in England for ``year``, including substitute days.
 

@@ -12,7 +12,7 @@ from tests.factories import PASSWORD, AgencyFactory, PartnershipFactory, UserFac
 
 
 @pytest.fixture(autouse=True)
-def _quick_password_hashing(settings):  # type: ignore[no-untyped-def]
+def _quick_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["tests.hashers.QuickArgon2PasswordHasher"]
 
 
@@ -48,41 +48,43 @@ PERSONA_CODES = ("MW", "MM", "SW", "TM", "SM", "PO", "HV", "MH", "TE", "AU", "AD
 
 
 @pytest.fixture
-def world(db) -> World:  # type: ignore[no-untyped-def]
-    north = PartnershipFactory(name="North", code="N01")
-    south = PartnershipFactory(name="South", code="S01")
-    csc = AgencyFactory(name="North Children's Services", kind=Agency.Kind.CHILDRENS_SOCIAL_CARE, partnerships=[north])
+def world(db) -> World:
+    north = PartnershipFactory.create(name="North", code="N01")
+    south = PartnershipFactory.create(name="South", code="S01")
+    csc = AgencyFactory.create(
+        name="North Children's Services", kind=Agency.Kind.CHILDRENS_SOCIAL_CARE, partnerships=[north]
+    )
     # One force serves both areas, as police forces and health trusts do.
-    police = AgencyFactory(name="Shire Police", kind=Agency.Kind.POLICE, partnerships=[north, south])
-    health_visiting = AgencyFactory(
+    police = AgencyFactory.create(name="Shire Police", kind=Agency.Kind.POLICE, partnerships=[north, south])
+    health_visiting = AgencyFactory.create(
         name="North Health Visiting", kind=Agency.Kind.HEALTH, health_kind="health_visiting", partnerships=[north]
     )
-    mental_health = AgencyFactory(
+    mental_health = AgencyFactory.create(
         name="North Adult Mental Health", kind=Agency.Kind.HEALTH, health_kind="adult_mental_health",
         partnerships=[north],
     )
-    school = AgencyFactory(name="Northgate Primary School", kind=Agency.Kind.EDUCATION, partnerships=[north])
-    south_csc = AgencyFactory(name="South Children's Services", kind=Agency.Kind.CHILDRENS_SOCIAL_CARE,
+    school = AgencyFactory.create(name="Northgate Primary School", kind=Agency.Kind.EDUCATION, partnerships=[north])
+    south_csc = AgencyFactory.create(name="South Children's Services", kind=Agency.Kind.CHILDRENS_SOCIAL_CARE,
                               partnerships=[south])
 
-    sm = UserFactory(username="sm", agency=csc, role=Role.SENIOR_MANAGER)
-    mm = UserFactory(username="mm", agency=csc, role=Role.MASH_MANAGER, line_manager=sm)
-    mw = UserFactory(username="mw", agency=csc, role=Role.MASH_PRACTITIONER, line_manager=mm)
-    tm = UserFactory(username="tm", agency=csc, role=Role.TEAM_MANAGER, line_manager=sm)
-    sw = UserFactory(username="sw", agency=csc, role=Role.SOCIAL_WORKER, line_manager=tm)
-    au = UserFactory(username="au", agency=csc, role=Role.AUDITOR, line_manager=sm)
-    ad = UserFactory(username="ad", agency=csc, role=Role.ADMIN)
-    po = UserFactory(username="po", agency=police, role=Role.PRACTITIONER, partnership=north)
-    hv = UserFactory(username="hv", agency=health_visiting, role=Role.PRACTITIONER)
-    mh = UserFactory(username="mh", agency=mental_health, role=Role.PRACTITIONER)
-    te = UserFactory(username="te", agency=school, role=Role.PRACTITIONER)
-    out = UserFactory(username="out", agency=south_csc, role=Role.SOCIAL_WORKER)
+    sm = UserFactory.create(username="sm", agency=csc, role=Role.SENIOR_MANAGER)
+    mm = UserFactory.create(username="mm", agency=csc, role=Role.MASH_MANAGER, line_manager=sm)
+    mw = UserFactory.create(username="mw", agency=csc, role=Role.MASH_PRACTITIONER, line_manager=mm)
+    tm = UserFactory.create(username="tm", agency=csc, role=Role.TEAM_MANAGER, line_manager=sm)
+    sw = UserFactory.create(username="sw", agency=csc, role=Role.SOCIAL_WORKER, line_manager=tm)
+    au = UserFactory.create(username="au", agency=csc, role=Role.AUDITOR, line_manager=sm)
+    ad = UserFactory.create(username="ad", agency=csc, role=Role.ADMIN)
+    po = UserFactory.create(username="po", agency=police, role=Role.PRACTITIONER, partnership=north)
+    hv = UserFactory.create(username="hv", agency=health_visiting, role=Role.PRACTITIONER)
+    mh = UserFactory.create(username="mh", agency=mental_health, role=Role.PRACTITIONER)
+    te = UserFactory.create(username="te", agency=school, role=Role.PRACTITIONER)
+    out = UserFactory.create(username="out", agency=south_csc, role=Role.SOCIAL_WORKER)
     return World(north, south, csc, police, health_visiting, mental_health, school, south_csc,
                  mw, mm, sw, tm, sm, po, hv, mh, te, au, ad, out)
 
 
 @pytest.fixture
-def client_for():  # type: ignore[no-untyped-def]
+def client_for():
     """A signed-in browser session for a user (the page tests)."""
 
     def make(user: User) -> Client:

@@ -30,7 +30,7 @@ class AgencyFactory(factory.Factory):
 
     name = factory.Sequence(lambda n: f"Agency {n}")
     kind = Agency.Kind.CHILDRENS_SOCIAL_CARE
-    partnerships = factory.LazyFunction(lambda: [PartnershipFactory()])
+    partnerships = factory.LazyFunction(lambda: [PartnershipFactory.create()])
 
     @classmethod
     def _create(cls, model_class: type[Agency], *args: Any, **kwargs: Any) -> Agency:

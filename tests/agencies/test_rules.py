@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,9 +21,9 @@ def london(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:
     return datetime(y, mo, d, h, mi, tzinfo=LONDON)
 
 
-@lru_cache(maxsize=None)
+@cache
 def oracle_bank_holidays(year: int) -> frozenset[date]:
-    return frozenset(UK(subdiv="ENG", years=year).keys())  # type: ignore[no-untyped-call]
+    return frozenset(UK(subdiv="ENG", years=year).keys())
 
 
 def is_closed(d: date, closures: frozenset[date]) -> bool:

@@ -1,0 +1,101 @@
+"""Every URL by every persona: the expected status (ACCESS.md, SPEC 6).
+
+`tests/test_access_matrix.py` runs each entry for every persona and fails when a
+URL pattern has no entry here, so a new page or endpoint cannot ship untested.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.conftest import PERSONA_CODES, World
+from tests.factories import PASSWORD
+
+ANON = "ANON"
+ALL = (*PERSONA_CODES, ANON)
+MANAGERS = ("MM", "TM", "SM")
+
+
+def statuses(default: int, anon: int, **overrides: int) -> dict[str, int]:
+    table = {code: default for code in PERSONA_CODES}
+    table[ANON] = anon
+    table.update(overrides)
+    return table
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    path: Callable[[World], str]
+    expected: dict[str, int]
+    method: str = "GET"
+    page: bool = True
+    # (world, the persona's user or None) -> request body
+    data: Callable[[World, Any], dict[str, Any]] | None = None
+    query: Callable[[World], dict[str, Any]] = field(default=lambda w: {})
+
+    @property
+    def api(self) -> bool:
+        return not self.page
+
+
+def fixed(path: str) -> Callable[[World], str]:
+    return lambda w: path
+
+
+SIGN_IN_REDIRECT = 302
+API_ANON = 401  # token authentication answers 401 with a WWW-Authenticate challenge
+ADMIN_ONLY_READ = statuses(403, API_ANON, AD=200)
+ADMIN_ONLY_CREATE = statuses(403, API_ANON, AD=201)
+HISTORY_OF_STAFF = statuses(403, SIGN_IN_REDIRECT, MM=200, TM=200, SM=200, AD=200, OUT=404)
+
+_unique = iter(range(10**6))
+
+
+def _partnership_body(w: World, user: Any) -> dict[str, Any]:
+    n = next(_unique)
+    return {"name": f"Area {n}", "code": f"A{n}"}
+
+
+def _agency_body(w: World, user: Any) -> dict[str, Any]:
+    return {"name": f"Agency {next(_unique)}", "kind": "housing", "partnerships": [w.north.pk]}
+
+
+def _user_body(w: World, user: Any) -> dict[str, Any]:
+    return {
+        "username": f"new.user{next(_unique)}",
+        "password": "a-sufficiently-long-passphrase",
+        "agency": w.csc.pk,
+        "role": "social_worker",
+    }
+
+
+ENTRIES: list[Entry] = [
+    # Pages
+    Entry("home", fixed("/"), statuses(200, SIGN_IN_REDIRECT)),
+    # Signed-in users are sent home from the sign-in page.
+    Entry("login", fixed("/sign-in/"), statuses(302, 200)),
+    Entry("logout", fixed("/sign-out/"), statuses(302, 302), method="POST", data=lambda w, u: {}),
+    Entry("inbox", fixed("/inbox/"), statuses(200, SIGN_IN_REDIRECT)),
+    Entry("inbox-mark-read", fixed("/inbox/read/"), statuses(302, SIGN_IN_REDIRECT), method="POST",
+          data=lambda w, u: {}),
+    Entry("history", lambda w: f"/history/user/{w.sw.pk}/", HISTORY_OF_STAFF),
+    # API
+    Entry("api-token", fixed("/api/v1/auth/token/"), statuses(200, 400), method="POST", page=False,
+          data=lambda w, u: {"username": u.username if u else "nobody", "password": PASSWORD}),
+    Entry("api-partnerships", fixed("/api/v1/partnerships/"), ADMIN_ONLY_READ, page=False),
+    Entry("api-partnerships", fixed("/api/v1/partnerships/"), ADMIN_ONLY_CREATE, method="POST", page=False,
+          data=_partnership_body),
+    Entry("api-agencies", fixed("/api/v1/agencies/"), ADMIN_ONLY_READ, page=False),
+    Entry("api-agencies", fixed("/api/v1/agencies/"), ADMIN_ONLY_CREATE, method="POST", page=False,
+          data=_agency_body),
+    Entry("api-users", fixed("/api/v1/users/"), ADMIN_ONLY_READ, page=False),
+    Entry("api-users", fixed("/api/v1/users/"), ADMIN_ONLY_CREATE, method="POST", page=False, data=_user_body),
+    Entry("api-notifications", fixed("/api/v1/notifications/"), statuses(200, API_ANON), page=False),
+    Entry("api-access-log", fixed("/api/v1/access-log/"), {**HISTORY_OF_STAFF, ANON: API_ANON}, page=False,
+          query=lambda w: {"record_type": "user", "record_id": w.sw.pk}),
+    Entry("api-schema", fixed("/api/v1/schema/"), statuses(200, API_ANON), page=False),
+    Entry("api-docs", fixed("/api/v1/docs/"), statuses(200, API_ANON), page=False),
+]
