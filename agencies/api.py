@@ -109,7 +109,7 @@ class UserListCreate(generics.ListCreateAPIView[User]):
 
     @extend_schema(request=UserCreateSerializer, responses={201: UserSerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = UserCreateSerializer(data=request.data)
+        serializer = UserCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         try:
             with transaction.atomic():

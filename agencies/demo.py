@@ -98,10 +98,10 @@ def seed_demo(*, today: date) -> bool:
     )
     mash = services.team_create(agency=csc, name="MASH")
     users: dict[str, User] = {}
-    for username, role, first, last, manager in CSC_USERS:
+    for username, role, first, last, manager_name in CSC_USERS:
         users[username] = services.user_create(
             username=username, password=DEMO_PASSWORD, agency=csc, role=role, first_name=first, last_name=last,
-            email=f"{username}@northshire.example", line_manager=users.get(manager) if manager else None,
+            email=f"{username}@northshire.example", line_manager=users.get(manager_name) if manager_name else None,
             teams=[mash] if role in (Role.MASH_MANAGER, Role.MASH_PRACTITIONER) else [],
         )
     for spec in OTHER_AGENCIES:

@@ -3,6 +3,28 @@ from typing import Any
 from rest_framework import serializers
 
 from agencies.models import Agency, Notification, Partnership, Role, User
+from agencies.selectors import agencies_visible, partnerships_of, users_visible
+
+
+class ScopedToUserMixin:
+    """Limits related-record choices to the requesting user's partnerships (a superuser sees all)."""
+
+    def scope_fields(self) -> None:
+        request = self.context.get("request")  # type: ignore[attr-defined]
+        user = getattr(request, "user", None)
+        if user is None or user.is_superuser:
+            return
+        fields = self.fields  # type: ignore[attr-defined]
+        scoped = {
+            "partnerships": partnerships_of(user),
+            "partnership": partnerships_of(user),
+            "agency": agencies_visible(user=user),
+            "line_manager": users_visible(user=user),
+        }
+        for name, queryset in scoped.items():
+            if name in fields:
+                field = fields[name]
+                (field.child_relation if hasattr(field, "child_relation") else field).queryset = queryset
 
 
 class PartnershipSerializer(serializers.ModelSerializer[Partnership]):
@@ -12,8 +34,12 @@ class PartnershipSerializer(serializers.ModelSerializer[Partnership]):
         read_only_fields = ["id", "strategy_meeting_due_hours", "dash_medium_from", "dash_high_from"]
 
 
-class AgencySerializer(serializers.ModelSerializer[Agency]):
+class AgencySerializer(ScopedToUserMixin, serializers.ModelSerializer[Agency]):
     partnerships = serializers.PrimaryKeyRelatedField(queryset=Partnership.objects.all(), many=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.scope_fields()
 
     class Meta:
         model = Agency
@@ -23,7 +49,7 @@ class AgencySerializer(serializers.ModelSerializer[Agency]):
         validators: list[Any] = []
 
 
-class UserCreateSerializer(serializers.Serializer[User]):
+class UserCreateSerializer(ScopedToUserMixin, serializers.Serializer[User]):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
@@ -35,6 +61,10 @@ class UserCreateSerializer(serializers.Serializer[User]):
     partnership = serializers.PrimaryKeyRelatedField(
         queryset=Partnership.objects.all(), required=False, allow_null=True
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.scope_fields()
 
 
 class UserSerializer(serializers.ModelSerializer[User]):

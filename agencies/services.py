@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 
-from agencies.models import Agency, Membership, Notification, Partnership, Role, Team, User
+from agencies.models import Agency, Membership, Notification, Partnership, Role, Team, TrainingRecord, User
 from agencies.roles import role_group_name
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -76,6 +82,8 @@ def user_create(
         partnership = served[0]
     elif partnership not in served:
         raise ValidationError({"partnership": ["The agency does not serve this partnership."]})
+    if line_manager is not None and line_manager.membership.partnership_id != partnership.pk:
+        raise ValidationError({"line_manager": ["The line manager must work in the same partnership."]})
     if role not in Role.values:
         raise ValidationError({"role": [f"Unknown role {role!r}."]})
     user = User(username=username.strip(), email=email, first_name=first_name, last_name=last_name)
@@ -122,3 +130,58 @@ def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> 
     if ids is not None:
         unread = unread.filter(id__in=list(ids))
     return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def training_record_create(*, user: User, course: str, completed_on: date, expires_on: date) -> TrainingRecord:
+    """Record that a user completed a course; a newer record for the same course supersedes older ones."""
+    record = TrainingRecord(user=user, course=course, completed_on=completed_on, expires_on=expires_on)
+    record.full_clean()
+    record.save()
+    return record
+
+
+def _notification_email(notification: Notification) -> EmailMessage:
+    if notification.level == 1:
+        subject = "Reminder: overdue safeguarding work"
+    elif notification.level >= 2:
+        subject = f"Escalation (level {notification.level}): overdue safeguarding work"
+    else:
+        subject = "New safeguarding notification"
+    link = f"{settings.SITE_URL}{notification.link or '/inbox/'}"
+    body = f"{notification.message}\n\n{link}\n\nThis message is also in your inbox: {settings.SITE_URL}/inbox/\n"
+    return EmailMessage(subject=subject, body=body, to=[notification.recipient.email])
+
+
+def notifications_deliver(*, limit: int = 500) -> int:
+    """E-mail up to ``limit`` notifications not yet e-mailed; returns how many e-mails went out.
+
+    Rows are claimed with FOR UPDATE SKIP LOCKED, so two deliverers at once take
+    different notifications, and marked ``emailed_at`` in the same transaction, so a
+    second run finds nothing. A recipient without an address (or who has left) is
+    marked without an e-mail; a failed send stays unmarked and is retried next time.
+    """
+    sent = 0
+    with transaction.atomic():
+        batch = list(
+            Notification.objects.filter(emailed_at__isnull=True)
+            .select_related("recipient")
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("created_at")[:limit]  # notification_unsent_idx
+        )
+        if not batch:
+            return 0
+        done: list[int] = []
+        with get_connection() as mail:
+            for notification in batch:
+                recipient = notification.recipient
+                if recipient.email and recipient.is_active:
+                    try:
+                        mail.send_messages([_notification_email(notification)])
+                    except Exception:
+                        logger.exception("E-mail of notification %s failed; it will be retried", notification.pk)
+                        continue
+                    sent += 1
+                done.append(notification.pk)
+        Notification.objects.filter(pk__in=done).update(emailed_at=timezone.now())
+    return sent

@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from agencies.models import Membership, User
 from tests.conftest import PERSONA_CODES
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,12 +42,11 @@ def test_admin_creates_partnership_agency_and_user(world):
     client = api_as(world.ad)
     response = client.post("/api/v1/partnerships/", {"name": "East", "code": "e01"}, format="json")
     assert response.status_code == 201, response.content
-    east = response.json()["id"]
     assert response.json()["code"] == "E01"
 
     response = client.post(
         "/api/v1/agencies/",
-        {"name": "East GP Practice", "kind": "health", "health_kind": "gp", "partnerships": [east],
+        {"name": "Riverside GP Practice", "kind": "health", "health_kind": "gp", "partnerships": [world.north.pk],
          "referral_source_code": "3A"},
         format="json",
     )
@@ -62,10 +61,10 @@ def test_admin_creates_partnership_agency_and_user(world):
     )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["role"] == "practitioner" and body["agency"] == gp and body["partnership"] == east
+    assert body["role"] == "practitioner" and body["agency"] == gp and body["partnership"] == world.north.pk
     user = User.objects.get(username="dr.khan")
     assert user.password.startswith("argon2")
-    assert {g.name for g in user.groups.all()} == {"agency:East GP Practice", "role:practitioner"}
+    assert {g.name for g in user.groups.all()} == {"agency:Riverside GP Practice", "role:practitioner"}
 
 
 def test_bad_input_gives_field_errors_and_saves_nothing(world):
@@ -121,3 +120,28 @@ def test_schema_and_docs_served_without_cdn(world):
     assert docs.status_code == 200
     html = docs.content.decode()
     assert "cdn" not in html.lower() and "https://" not in html
+
+
+def test_an_admin_cannot_reach_into_another_partnership(world):
+    south_admin = UserFactory.create(username="south.admin", agency=world.south_csc, role="admin")
+    client = api_as(south_admin)
+    response = client.post(
+        "/api/v1/agencies/", {"name": "Sneaky", "kind": "housing", "partnerships": [world.north.pk]}, format="json"
+    )
+    assert response.status_code == 400 and "partnerships" in response.json()
+    response = client.post(
+        "/api/v1/users/",
+        {"username": "sneaky", "password": "a-sufficiently-long-passphrase", "agency": world.csc.pk,
+         "role": "social_worker"},
+        format="json",
+    )
+    assert response.status_code == 400 and "agency" in response.json()
+    response = client.post(
+        "/api/v1/users/",
+        {"username": "sneaky", "password": "a-sufficiently-long-passphrase", "agency": world.south_csc.pk,
+         "role": "social_worker", "line_manager": world.tm.pk},
+        format="json",
+    )
+    assert response.status_code == 400 and "line_manager" in response.json()
+    listed = {a["name"] for a in client.get("/api/v1/agencies/").json()["results"]}
+    assert "North Children's Services" not in listed and "South Children's Services" in listed

@@ -101,7 +101,7 @@ def test_access_log_api_bad_query_is_a_field_error(world):
     response = client.get("/api/v1/access-log/", {"record_type": "user", "record_id": "abc"})
     assert response.status_code == 400
     assert "record_id" in response.json()
-    response = client.get("/api/v1/access-log/", {"record_type": "spaceship", "record_id": 1})
+    response = client.get("/api/v1/access-log/", {"record_type": "spaceship", "record_id": "1"})
     assert response.status_code == 404
 
 
