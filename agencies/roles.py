@@ -44,10 +44,15 @@ def roles_sync(apps: Any, schema_editor: Any) -> None:
     """Give each role group the permissions of ROLE_PERMISSIONS (a data migration step)."""
     from django.contrib.auth.management import create_permissions
 
+    # Permissions are normally created after all migrations; create them now so this
+    # step can assign them, from a migration (historical app stubs) or after a flush.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        if getattr(app_config, "models_module", None) is None:  # a migration's stub, which create_permissions skips
+            app_config.models_module = True
+            create_permissions(app_config, apps=apps, verbosity=0)
+            app_config.models_module = None
+        else:
+            create_permissions(app_config, apps=apps, verbosity=0)
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     for role, codes in ROLE_PERMISSIONS.items():
