@@ -1,9 +1,18 @@
-from typing import Any
+from collections.abc import Callable
+from functools import cache
+from typing import Any, TypeVar
 
 from django.http import HttpRequest
 
 from agencies.navigation import nav_for
 from agencies.selectors import notifications_unread_count
+
+T = TypeVar("T")
+
+
+def _once(compute: Callable[[], T]) -> Callable[[], T]:
+    """Lazy and computed at most once a request, however often the templates ask."""
+    return cache(compute)
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -12,6 +21,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if not user.is_authenticated:
         return {}
     return {
-        "nav_items": lambda: nav_for(user, request.path),
-        "unread_count": lambda: notifications_unread_count(user=user),
+        "nav_items": _once(lambda: nav_for(user, request.path)),
+        "unread_count": _once(lambda: notifications_unread_count(user=user)),
     }

@@ -3,19 +3,83 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 
 from agencies.models import Notification, Role, User
-from agencies.selectors import membership_of, notifications_for
+from agencies.navigation import role_of
+from agencies.selectors import agencies_visible, membership_of, notifications_for, users_visible
+
+TASKS_DUE_SHOWN = 10
+UNREAD_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class NotificationRow:
+    """A notification as a list shows it: where it leads and whether it is overdue."""
+
+    notification: Notification
+    href: str
+    overdue: bool
+
+    @property
+    def kind_label(self) -> str:
+        return self.notification.kind.replace("_", " ").replace("-", " ").capitalize()
+
+
+def notification_href(notification: Notification) -> str:
+    """The notification's own record, or the inbox; never a link off the site."""
+    link = notification.link
+    if link and link.startswith("/") and url_has_allowed_host_and_scheme(link, allowed_hosts=None):
+        return link
+    return reverse("inbox")
+
+
+def notification_rows(notifications: list[Notification], *, now: datetime) -> list[NotificationRow]:
+    return [
+        NotificationRow(n, notification_href(n), overdue=n.due_at is not None and n.due_at <= now)
+        for n in notifications
+    ]
+
+
+@dataclass(frozen=True)
+class HomeLink:
+    text: str
+    href: str
 
 
 @dataclass
 class HomeSection:
     title: str
+    # Said when the section is empty: that nothing is waiting, and what will appear here.
     empty_text: str
-    items: list[Notification] = field(default_factory=list)
+    rows: list[NotificationRow] = field(default_factory=list)
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    links: list[HomeLink] = field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.title)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.rows and not self.facts
 
 
-# Later features add their own sections to these lists (the queue, cases, meetings, audits).
+@dataclass
+class HomePage:
+    heading: str
+    caption: str
+    intro: str
+    sections: list[HomeSection]
+    tasks_due: HomeSection
+    unread: HomeSection
+
+
 ROLE_INTRO = {
     Role.PRACTITIONER: "Checks and records shared with your agency, and actions you own.",
     Role.MASH_PRACTITIONER: "Referrals waiting for triage and the agency checks you asked for.",
@@ -27,15 +91,143 @@ ROLE_INTRO = {
     Role.ADMIN: "Partnerships, agencies and users.",
 }
 
-
-def home_sections(*, user: User) -> dict[str, object]:
-    membership = membership_of(user)
-    role = membership.role if membership else Role.ADMIN
-    unread = list(notifications_for(user=user).filter(read_at__isnull=True)[:5])
-    return {
-        "role": Role(role).label,
-        "intro": ROLE_INTRO[Role(role)],
-        "notifications": HomeSection(
-            title="Unread notifications", empty_text="You have no unread notifications.", items=unread
+# (title, what the empty section says). Later features fill these sections with their own records.
+ROLE_SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    Role.MASH_PRACTITIONER: (
+        (
+            "Referrals waiting for triage",
+            "No referrals are waiting for triage. New contacts and referrals will appear here, most urgent first,"
+            " with the time left to decide.",
         ),
-    }
+        (
+            "Agency checks you requested",
+            "You have no open agency checks. Checks you ask partner agencies for will appear here with their"
+            " answers and the time left.",
+        ),
+    ),
+    Role.MASH_MANAGER: (
+        (
+            "Decisions waiting for you",
+            "No referrals are waiting for your decision. Triaged referrals will appear here, most urgent first.",
+        ),
+        (
+            "Decisions not yet fed back",
+            "Every decision has been fed back. Decisions not yet sent to the person who referred will appear here.",
+        ),
+        (
+            "Children flagged escalating to review",
+            "No children are flagged for review. Children whose incidents show an escalating pattern will appear"
+            " here for you to review.",
+        ),
+    ),
+    Role.SOCIAL_WORKER: (
+        ("Your children", "No children are allocated to you. Children allocated to you will appear here."),
+        (
+            "Visits and voice records due",
+            "No visits or voice records are due. Children due a visit, or whose voice has not been recorded"
+            " recently, will appear here.",
+        ),
+        ("Actions due", "You have no actions due. Plan and meeting actions you own will appear here, soonest first."),
+    ),
+    Role.TEAM_MANAGER: (
+        ("Your team's work", "Your team has no allocated work. Children and cases your team holds will appear here."),
+        (
+            "Waiting for your sign-off",
+            "Nothing is waiting for your sign-off. Decisions, plans and assessments sent to you will appear here.",
+        ),
+        (
+            "Overdue",
+            "Nothing is overdue. Your team's visits, actions and meetings past their due date will appear here.",
+        ),
+    ),
+    Role.SENIOR_MANAGER: (
+        (
+            "Escalations that have reached you",
+            "No escalations have reached you. Professional disagreements and chases escalated to you will appear"
+            " here.",
+        ),
+        (
+            "Partnership performance",
+            "There are no performance figures yet. The partnership's measures and their trends will appear here.",
+        ),
+    ),
+    Role.PRACTITIONER: (
+        (
+            "Requests for information to your agency",
+            "There are no requests for information to {agency}. Agency checks and meeting invitations addressed to"
+            " your agency will appear here.",
+        ),
+        (
+            "Records shared with your agency recently",
+            "Nothing has been shared with {agency} recently. Referrals, incidents and meetings shared with your"
+            " agency will appear here.",
+        ),
+        ("Your actions", "You have no actions. Plan and meeting actions you own will appear here, soonest first."),
+    ),
+    Role.AUDITOR: (
+        (
+            "Your audit rounds",
+            "You are not part of an audit round. Audit rounds you join, with the cases sampled for you, will appear"
+            " here.",
+        ),
+    ),
+    Role.ADMIN: (),
+}
+
+
+def _partnership_setup(user: User) -> HomeSection:
+    agencies = agencies_visible(user=user).count()
+    users = users_visible(user=user).count()
+    section = HomeSection(
+        title="Partnership set-up",
+        empty_text="You are not set up in a partnership yet. Agencies and users of your partnership will appear here.",
+        links=[HomeLink("API documentation", reverse("api-docs"))],
+    )
+    if agencies or users:
+        section.facts = [("Agencies", str(agencies)), ("Users", str(users))]
+    return section
+
+
+def home_sections(*, user: User) -> HomePage:
+    """The user's home page: their role's work, then tasks due and unread notifications.
+
+    A fixed number of queries whatever the data: two for the notifications, two more for an administrator.
+    """
+    role = role_of(user)
+    membership = membership_of(user)
+    agency = membership.agency.name if membership is not None else "your agency"
+    now = timezone.now()
+
+    sections = [
+        HomeSection(title=title, empty_text=empty_text.format(agency=agency))
+        for title, empty_text in ROLE_SECTIONS.get(role, ())
+    ]
+    if role == Role.ADMIN:
+        sections.append(_partnership_setup(user))
+
+    unread = notifications_for(user=user).filter(read_at__isnull=True)
+    tasks = list(unread.filter(due_at__isnull=False).order_by("due_at", "id")[:TASKS_DUE_SHOWN])
+    latest = list(unread[:UNREAD_SHOWN])
+    inbox = HomeLink("Go to your inbox", reverse("inbox"))
+
+    caption = Role(role).label if role else "No role yet"
+    if membership is not None:
+        caption = f"{caption}, {membership.agency.name}"
+    return HomePage(
+        heading="Your work",
+        caption=caption,
+        intro=ROLE_INTRO[Role(role)] if role else "Ask your administrator to give you a role.",
+        sections=sections,
+        tasks_due=HomeSection(
+            title="Tasks due",
+            empty_text="You have no tasks due. Reminders with a due date will appear here, soonest first.",
+            rows=notification_rows(tasks, now=now),
+            links=[inbox],
+        ),
+        unread=HomeSection(
+            title="Unread notifications",
+            empty_text="You have no unread notifications.",
+            rows=notification_rows(latest, now=now),
+            links=[inbox],
+        ),
+    )

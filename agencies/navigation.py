@@ -25,13 +25,21 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 )
 
 
-def nav_for(user: User, current_path: str) -> list[dict[str, object]]:
+def role_of(user: User) -> str:
+    """The user's role; a superuser with no membership is treated as an administrator."""
     membership = getattr(user, "membership", None)
-    role = membership.role if membership is not None else (Role.ADMIN if user.is_superuser else "")
-    items = []
+    if membership is not None:
+        return str(membership.role)
+    return Role.ADMIN if user.is_superuser else ""
+
+
+def nav_for(user: User, current_path: str) -> list[dict[str, object]]:
+    """Items of the service navigation; ``current`` marks the page itself, ``active`` its section."""
+    role = role_of(user)
+    items: list[dict[str, object]] = []
     for item in NAV_ITEMS:
         if role in item.roles:
             href = reverse(item.url_name)
             active = current_path == href if href == "/" else current_path.startswith(href)
-            items.append({"label": item.label, "href": href, "active": active})
+            items.append({"label": item.label, "href": href, "active": active, "current": current_path == href})
     return items

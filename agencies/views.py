@@ -1,13 +1,18 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies import selectors, services
 from agencies.forms import SignInForm
-from agencies.home import home_sections
+from agencies.home import home_sections, notification_rows
+
+INBOX_PAGE_SIZE = 25
 
 
 class SignInView(auth_views.LoginView):
@@ -18,18 +23,37 @@ class SignInView(auth_views.LoginView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "agencies/home.html", {"sections": home_sections(user=request.user)})  # type: ignore[arg-type]
+    return render(request, "agencies/home.html", {"home": home_sections(user=request.user)})  # type: ignore[arg-type]
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.notifications_for(user=request.user), 25).get_page(request.GET.get("page"))  # type: ignore[arg-type]
-    return render(request, "agencies/inbox.html", {"page": page})
+    paginator = Paginator(selectors.notifications_for(user=request.user), INBOX_PAGE_SIZE)  # type: ignore[arg-type]
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "agencies/inbox.html",
+        {
+            "page": page,
+            "page_numbers": list(paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)),
+            "rows": notification_rows(list(page.object_list), now=timezone.now()),
+            "has_unread": any(n.read_at is None for n in page.object_list),
+        },
+    )
 
 
 @login_required
 @require_POST
 def inbox_mark_read(request: HttpRequest) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("notification") if i.isdigit()]
-    services.notifications_mark_read(user=request.user, ids=ids or None)  # type: ignore[arg-type]
-    return redirect("inbox")
+    """Mark the ticked notifications read, or all of them ("Mark all as read", or no ticks at all)."""
+    action = request.POST.get("action")
+    ids = [] if action == "all" else [int(i) for i in request.POST.getlist("notification") if i.isdigit()]
+    if action == "selected" and not ids:
+        messages.error(request, "Select the notifications to mark as read.")
+    else:
+        marked = services.notifications_mark_read(user=request.user, ids=ids or None)  # type: ignore[arg-type]
+        if marked:
+            messages.success(request, f"{marked} notification{'' if marked == 1 else 's'} marked as read.")
+    page = request.POST.get("page", "")
+    url = reverse("inbox")
+    return redirect(f"{url}?page={page}" if page.isdigit() and page != "1" else url)
