@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django import forms
@@ -18,32 +19,14 @@ from agencies.middleware import LAST_SEEN_KEY
 from agencies.models import Membership, Notification, Role
 from tests.conftest import PERSONA_CODES
 from tests.factories import PASSWORD
+from tests.home_sections import EVERY_ROLE_HEADINGS, ROLE_HEADINGS
 
 pytestmark = pytest.mark.django_db
 
-ROLE_HEADINGS: dict[str, tuple[str, ...]] = {
-    Role.MASH_PRACTITIONER: ("Referrals waiting for triage", "Agency checks you requested"),
-    Role.MASH_MANAGER: (
-        "Decisions waiting for you",
-        "Decisions not yet fed back",
-        "Children flagged escalating to review",
-    ),
-    Role.SOCIAL_WORKER: ("Your children", "Visits and voice records due", "Actions due"),
-    Role.TEAM_MANAGER: ("Your team&#x27;s work", "Waiting for your sign-off", "Overdue"),
-    Role.SENIOR_MANAGER: ("Escalations that have reached you", "Partnership performance"),
-    Role.PRACTITIONER: (
-        "Requests for information to your agency",
-        "Records shared with your agency recently",
-        "Your actions",
-    ),
-    Role.AUDITOR: ("Your audit rounds",),
-    Role.ADMIN: ("Partnership set-up",),
-}
-EVERY_ROLE_HEADINGS = ("Tasks due", "Unread notifications")
 
 
 def h2s(html: str) -> set[str]:
-    return set(re.findall(r"<h2 class=\"govuk-heading-m\"[^>]*>([^<]+)</h2>", html))
+    return {unescape(h) for h in re.findall(r"<h2 class=\"govuk-heading-m\"[^>]*>([^<]+)</h2>", html)}
 
 
 def sign_in(client: Client, username: str, password: str):

@@ -11,28 +11,9 @@ from agencies import services
 from agencies.models import Membership, Role
 from tests.conftest import PERSONA_CODES
 from tests.e2e.helpers import assert_accessible, page_width, sign_in
+from tests.home_sections import EVERY_ROLE_HEADINGS, ROLE_HEADINGS
 
 pytestmark = [pytest.mark.e2e]
-
-HOME_SECTIONS: dict[str, tuple[str, ...]] = {
-    Role.MASH_PRACTITIONER: ("Referrals waiting for triage", "Agency checks you requested"),
-    Role.MASH_MANAGER: (
-        "Decisions waiting for you",
-        "Decisions not yet fed back",
-        "Children flagged escalating to review",
-    ),
-    Role.SOCIAL_WORKER: ("Your children", "Visits and voice records due", "Actions due"),
-    Role.TEAM_MANAGER: ("Your team's work", "Waiting for your sign-off", "Overdue"),
-    Role.SENIOR_MANAGER: ("Escalations that have reached you", "Partnership performance"),
-    Role.PRACTITIONER: (
-        "Requests for information to your agency",
-        "Records shared with your agency recently",
-        "Your actions",
-    ),
-    Role.AUDITOR: ("Your audit rounds",),
-    Role.ADMIN: ("Partnership set-up",),
-}
-
 
 def notify(user, count: int = 3) -> None:
     messages = (
@@ -89,7 +70,7 @@ def test_home_page_fits_the_role(e2e_server, page: Page, world, code):
     expect(page.get_by_role("heading", level=1)).to_have_text("Your work")
     expect(page.locator(".govuk-caption-l")).to_have_text(f"{Role(membership.role).label}, {membership.agency.name}")
     headings = page.get_by_role("heading", level=2).all_inner_texts()
-    for heading in (*HOME_SECTIONS[membership.role], "Tasks due", "Unread notifications"):
+    for heading in (*ROLE_HEADINGS[membership.role], *EVERY_ROLE_HEADINGS):
         assert heading in headings, f"{code}'s home lacks {heading!r}: {headings}"
     expect(page.locator(".app-header__account")).to_contain_text(membership.agency.name)
     assert_accessible(page, f"{code}'s home page")
