@@ -14,7 +14,9 @@ class AgenciesConfig(AppConfig):
         from agencies.permissions import user_history_check
         from audits.records import RecordType, record_type_register
 
-        record_type_register(RecordType("user", "Staff account", user_history_check))
+        from agencies.models import Membership, User
+
+        record_type_register(RecordType("user", "Staff account", user_history_check, models=(User, Membership)))
         # Each app's chasers.py registers its chase rules (SPEC 5) on import.
         autodiscover_modules("chasers")
         # The role groups are data the migrations create; a database flush (as between

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
+
+from django.db.models import Model
 
 from django.http import Http404
 
@@ -24,6 +27,20 @@ class RecordType:
     label: str
     # (user, record_id) -> a short description of the record; raises Http404 or PermissionDenied.
     history_check: Callable[[User, int], str]
+    # The models whose rows are logged under this record type, for naming their columns in words.
+    models: tuple[type[Model], ...] = ()
+
+    @cached_property
+    def field_labels(self) -> dict[str, str]:
+        labels: dict[str, str] = {}
+        for model in self.models:
+            for model_field in model._meta.concrete_fields:
+                if model_field.column:
+                    labels.setdefault(model_field.column, str(model_field.verbose_name).capitalize())
+        return labels
+
+    def field_label(self, column: str) -> str:
+        return self.field_labels.get(column, column.replace("_", " ").capitalize())
 
 
 _REGISTRY: dict[str, RecordType] = {}
