@@ -11,10 +11,9 @@ class AgenciesConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
+        from agencies.models import Membership, User
         from agencies.permissions import user_history_check
         from audits.records import RecordType, record_type_register
-
-        from agencies.models import Membership, User
 
         record_type_register(RecordType("user", "Staff account", user_history_check, models=(User, Membership)))
         # Each app's chasers.py registers its chase rules (SPEC 5) on import.

@@ -14,7 +14,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.db.models import Model
-
 from django.http import Http404
 
 if TYPE_CHECKING:
