@@ -361,7 +361,7 @@ def test_history_shows_who_changed_what_before_and_after(world, client_for):
     html = client_for(world.ad).get(reverse("history", args=["user", world.sw.pk])).content.decode()
     assert "Who viewed and changed this record" in html
     assert '<th scope="col" class="govuk-table__header">Who</th>' in html
-    assert re.search(r"<strong>last_name</strong>:\s*\S*Hardy|<strong>last_name</strong>:", html)
+    assert "<strong>Last name</strong>:" in html
     assert 'aria-hidden="true">→</span><span class="govuk-visually-hidden"> changed to </span>Okafor-Smith' in html
 
 

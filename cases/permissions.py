@@ -1,0 +1,218 @@
+"""Who may see which people, households and incidents (SPEC 6), and the one way to fetch each for a user.
+
+- Children's social care users see every record of the partnerships their agency serves.
+- Any other agency sees a record once it has been shared with that agency (a django-guardian grant
+  to the agency's group, made by ``record_share_with`` with an information-sharing record beside it).
+- Restricted people are visible only to named users; anyone else who could otherwise see the
+  record is told it exists and may open it by breaking glass.
+- Auditors see nothing here until an audit round samples a case for them.
+- Every denial is a 404 when the user may not know the record exists, a 403 when they may.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from agencies.models import Agency, Role, User
+from agencies.permissions import record_share, records_visible
+from agencies.selectors import membership_of
+from audits.services import access_record
+from cases.models import (
+    BreakGlass,
+    EncompassNotice,
+    Household,
+    Incident,
+    IncidentChild,
+    InformationShare,
+    Person,
+    RestrictedAccess,
+)
+
+BREAK_GLASS_LASTS = timedelta(hours=8)
+
+
+class RestrictedRecord(PermissionDenied):
+    """The user may know this restricted record exists, but must break glass to open it."""
+
+    def __init__(self, person: Person) -> None:
+        super().__init__("This record is restricted.")
+        self.person = person
+
+
+def sees_whole_partnership(user: User) -> bool:
+    """Children's social care staff (not auditors) see all the partnership's records."""
+    membership = membership_of(user)
+    if membership is None:
+        return False
+    return membership.agency.kind == Agency.Kind.CHILDRENS_SOCIAL_CARE and membership.role != Role.AUDITOR
+
+
+def _served_partnerships(user: User) -> QuerySet[Any]:
+    """The partnerships the user's agency serves, as a subquery."""
+    membership = membership_of(user)
+    links = Agency.partnerships.through.objects.values("partnership_id")
+    return links.filter(agency_id=membership.agency_id) if membership is not None else links.none()
+
+
+def _unlocked(user: User) -> Q:
+    """Restricted people this user is named on, or has broken glass for and may still see."""
+    named = RestrictedAccess.objects.filter(person=OuterRef("pk"), user=user)
+    glass = BreakGlass.objects.filter(person=OuterRef("pk"), user=user, expires_at__gt=timezone.now())
+    return Q(restricted=False) | Q(Exists(named)) | Q(Exists(glass))
+
+
+def people_known_to(user: User) -> QuerySet[Person]:
+    """People the user may know exist: restricted ones included, merged duplicates left out."""
+    people = Person.objects.filter(merged_into__isnull=True)
+    if membership_of(user) is None:
+        return people if user.is_superuser else people.none()
+    if sees_whole_partnership(user):
+        return people.filter(partnership__in=_served_partnerships(user))
+    return records_visible(user=user, queryset=people)
+
+
+def people_visible(user: User) -> QuerySet[Person]:
+    """People whose records the user may open now (every list of people starts here)."""
+    return people_known_to(user).filter(_unlocked(user))
+
+
+def person_get_for(user: User, person_id: int, *, write: bool = False, log: bool = True) -> Person:
+    """The person, or Http404 / RestrictedRecord / PermissionDenied; logs the view."""
+    person = people_known_to(user).filter(pk=person_id).first()
+    if person is None:
+        raise Http404("No such person")
+    if person.restricted and not people_visible(user).filter(pk=person.pk).exists():
+        raise RestrictedRecord(person)
+    if write and not person_may_change(user, person):
+        raise PermissionDenied("Your agency may see this record but not change it.")
+    if log:
+        access_record(user=user, action="view", record_type="person", record_id=person.pk,
+                      partnership_id=person.partnership_id)
+    return person
+
+
+def person_may_change(user: User, person: Person) -> bool:
+    if sees_whole_partnership(user):
+        return True
+    return records_visible(user=user, queryset=Person.objects.filter(pk=person.pk), perm="change").exists()
+
+
+def person_history_check(user: User, person_id: int) -> str:
+    """Whose history a user may read: managers, administrators and auditors (sampled) who may see the person."""
+    person = person_get_for(user, person_id, log=False)
+    membership = membership_of(user)
+    if membership is None or not user.has_perm("audits.view_accesslogentry"):
+        raise PermissionDenied("Only managers, auditors and administrators may see a record's history.")
+    return f"Person: {person.full_name}"
+
+
+def households_visible(user: User) -> QuerySet[Household]:
+    households = Household.objects.all()
+    if membership_of(user) is None:
+        return households if user.is_superuser else households.none()
+    if sees_whole_partnership(user):
+        return households.filter(partnership__in=_served_partnerships(user))
+    return records_visible(user=user, queryset=households)
+
+
+def household_get_for(user: User, household_id: int, *, write: bool = False) -> Household:
+    household = households_visible(user).filter(pk=household_id).first()
+    if household is None:
+        raise Http404("No such household")
+    if write and not (
+        sees_whole_partnership(user)
+        or records_visible(user=user, queryset=Household.objects.filter(pk=household.pk), perm="change").exists()
+    ):
+        raise PermissionDenied("Your agency may see this household but not change it.")
+    return household
+
+
+def incidents_visible(user: User) -> QuerySet[Incident]:
+    """Children's social care: incidents with a child involved; other agencies: incidents shared with them."""
+    incidents = Incident.objects.all()
+    if membership_of(user) is None:
+        return incidents if user.is_superuser else incidents.none()
+    if sees_whole_partnership(user):
+        with_child = IncidentChild.objects.filter(incident=OuterRef("pk"))
+        return incidents.filter(Exists(with_child), partnership__in=_served_partnerships(user))
+    return records_visible(user=user, queryset=incidents)
+
+
+def incident_get_for(user: User, incident_id: int, *, write: bool = False, log: bool = True) -> Incident:
+    incident = incidents_visible(user).filter(pk=incident_id).first()
+    if incident is None:
+        raise Http404("No such incident")
+    if write:
+        membership = membership_of(user)
+        if membership is None or membership.agency_id != incident.reported_by_id:
+            raise PermissionDenied("Only the reporting agency may change an incident.")
+    if log:
+        access_record(user=user, action="view", record_type="incident", record_id=incident.pk,
+                      partnership_id=incident.partnership_id)
+    return incident
+
+
+def incident_history_check(user: User, incident_id: int) -> str:
+    incident = incident_get_for(user, incident_id, log=False)
+    if not user.has_perm("audits.view_accesslogentry"):
+        raise PermissionDenied("Only managers, auditors and administrators may see a record's history.")
+    return f"Incident: {incident}"
+
+
+def encompass_notices_visible(user: User) -> QuerySet[EncompassNotice]:
+    """A school sees the notices for its pupils; the reporting police force and children's social care see all."""
+    notices = EncompassNotice.objects.all()
+    membership = membership_of(user)
+    if membership is None:
+        return notices if user.is_superuser else notices.none()
+    if sees_whole_partnership(user):
+        return notices.filter(partnership__in=_served_partnerships(user))
+    if membership.agency.kind == Agency.Kind.EDUCATION:
+        return notices.filter(school_id=membership.agency_id)
+    return notices.filter(incident__reported_by_id=membership.agency_id)
+
+
+def encompass_notice_get_for(user: User, notice_id: int) -> EncompassNotice:
+    notice = encompass_notices_visible(user).filter(pk=notice_id).first()
+    if notice is None:
+        raise Http404("No such notice")
+    access_record(user=user, action="view", record_type="encompass_notice", record_id=notice.pk,
+                  partnership_id=notice.partnership_id)
+    return notice
+
+
+@transaction.atomic
+def record_share_with(
+    *,
+    record: Person | Incident | Household,
+    agency: Agency,
+    what: str,
+    by: User | None,
+    perms: tuple[str, ...] = ("view",),
+    lawful_basis: str = InformationShare.LawfulBasis.PUBLIC_TASK,
+    consent: str = InformationShare.Consent.NOT_SOUGHT,
+    reason_without_consent: str = "",
+    authorised_by: User | None = None,
+) -> InformationShare:
+    """Share a record with an agency: the grant to its group and the information-sharing record, together."""
+    record_share(record=record, agency=agency, perms=perms)
+    return InformationShare.objects.create(
+        partnership_id=record.partnership_id,
+        created_by=by,
+        record_type=record._meta.model_name or "",
+        record_id=record.pk,
+        agency=agency,
+        what=what,
+        shared_at=timezone.now(),
+        lawful_basis=lawful_basis,
+        consent=consent,
+        reason_without_consent=reason_without_consent,
+        authorised_by=authorised_by,
+    )
