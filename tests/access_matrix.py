@@ -2,54 +2,30 @@
 
 `tests/test_access_matrix.py` runs each entry for every persona and fails when a
 URL pattern has no entry here, so a new page or endpoint cannot ship untested.
+Each area keeps its entries in `tests/matrix/`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from tests.conftest import PERSONA_CODES, World
+from tests.access_matrix_base import (
+    ADMIN_ONLY_CREATE,
+    ADMIN_ONLY_READ,
+    ALL,
+    ANON,
+    API_ANON,
+    HISTORY_OF_STAFF,
+    SIGN_IN_REDIRECT,
+    Entry,
+    fixed,
+    statuses,
+)
+from tests.conftest import World
 from tests.factories import PASSWORD
+from tests.matrix import cases_pages, incidents_api, people_api
 
-ANON = "ANON"
-ALL = (*PERSONA_CODES, ANON)
-MANAGERS = ("MM", "TM", "SM")
-
-
-def statuses(default: int, anon: int, **overrides: int) -> dict[str, int]:
-    table = {code: default for code in PERSONA_CODES}
-    table[ANON] = anon
-    table.update(overrides)
-    return table
-
-
-@dataclass(frozen=True)
-class Entry:
-    name: str
-    path: Callable[[World], str]
-    expected: dict[str, int]
-    method: str = "GET"
-    page: bool = True
-    # (world, the persona's user or None) -> request body
-    data: Callable[[World, Any], dict[str, Any]] | None = None
-    query: Callable[[World], dict[str, Any]] = field(default=lambda w: {})
-
-    @property
-    def api(self) -> bool:
-        return not self.page
-
-
-def fixed(path: str) -> Callable[[World], str]:
-    return lambda w: path
-
-
-SIGN_IN_REDIRECT = 302
-API_ANON = 401  # token authentication answers 401 with a WWW-Authenticate challenge
-ADMIN_ONLY_READ = statuses(403, API_ANON, AD=200)
-ADMIN_ONLY_CREATE = statuses(403, API_ANON, AD=201)
-HISTORY_OF_STAFF = statuses(403, SIGN_IN_REDIRECT, MM=200, TM=200, SM=200, AD=200, OUT=404)
+__all__ = ["ALL", "ANON", "ENTRIES", "Entry"]
 
 _unique = iter(range(10**6))
 
@@ -70,6 +46,8 @@ def _user_body(w: World, user: Any) -> dict[str, Any]:
         "agency": w.csc.pk,
         "role": "social_worker",
     }
+
+
 
 
 ENTRIES: list[Entry] = [
@@ -99,3 +77,6 @@ ENTRIES: list[Entry] = [
     Entry("api-schema", fixed("/api/v1/schema/"), statuses(200, API_ANON), page=False),
     Entry("api-docs", fixed("/api/v1/docs/"), statuses(200, API_ANON), page=False),
 ]
+
+ENTRIES += people_api.ENTRIES + incidents_api.ENTRIES + cases_pages.ENTRIES
+

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -38,10 +40,18 @@ class World:
     au: User  # auditor
     ad: User  # admin
     out: User  # social worker of partnership South
+    # Records a test builds once and reuses, e.g. the access matrix's subject for every persona.
+    made: dict[str, Any] = field(default_factory=dict)
 
     def persona(self, code: str) -> User:
         user: User = getattr(self, code.lower())
         return user
+
+    def once(self, key: str, make: Callable[[World], Any]) -> Any:
+        """``make(self)`` the first time a key is asked for, the same object afterwards."""
+        if key not in self.made:
+            self.made[key] = make(self)
+        return self.made[key]
 
 
 PERSONA_CODES = ("MW", "MM", "SW", "TM", "SM", "PO", "HV", "MH", "TE", "AU", "AD", "OUT")

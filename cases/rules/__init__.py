@@ -1,0 +1,1 @@
+"""cases.rules: people and households (people.py), incidents and their risk (incidents.py)."""

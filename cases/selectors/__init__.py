@@ -1,0 +1,1 @@
+"""cases.selectors: people and households (people.py), incidents and their risk (incidents.py)."""
