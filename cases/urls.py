@@ -1,3 +1,3 @@
-from django.urls import URLPattern
+from cases import urls_incidents, urls_people
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [*urls_people.urlpatterns, *urls_incidents.urlpatterns]

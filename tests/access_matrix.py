@@ -23,7 +23,7 @@ from tests.access_matrix_base import (
 )
 from tests.conftest import World
 from tests.factories import PASSWORD
-from tests.matrix import cases_pages, incidents_api, people_api
+from tests.matrix import incident_pages, incidents_api, people_api, people_pages
 
 __all__ = ["ALL", "ANON", "ENTRIES", "Entry"]
 
@@ -78,5 +78,5 @@ ENTRIES: list[Entry] = [
     Entry("api-docs", fixed("/api/v1/docs/"), statuses(200, API_ANON), page=False),
 ]
 
-ENTRIES += people_api.ENTRIES + incidents_api.ENTRIES + cases_pages.ENTRIES
+ENTRIES += people_api.ENTRIES + incidents_api.ENTRIES + people_pages.ENTRIES + incident_pages.ENTRIES
 

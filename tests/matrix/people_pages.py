@@ -1,0 +1,3 @@
+from tests.access_matrix_base import Entry
+
+ENTRIES: list[Entry] = []
