@@ -21,6 +21,7 @@ from agencies.serializers import (
     UserCreateSerializer,
     UserSerializer,
 )
+from config.api import service_error
 
 
 class TokenObtainView(APIView):
@@ -59,10 +60,6 @@ class RolePermission(BasePermission):
         return perm is None or bool(request.user.has_perm(perm))
 
 
-def _validation_error(error: DjangoValidationError | IntegrityError) -> serializers.ValidationError:
-    if isinstance(error, IntegrityError):
-        return serializers.ValidationError({"non_field_errors": ["This conflicts with an existing record."]})
-    return serializers.ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
 
 
 class PartnershipListCreate(generics.ListCreateAPIView[Partnership]):
@@ -78,7 +75,7 @@ class PartnershipListCreate(generics.ListCreateAPIView[Partnership]):
             with transaction.atomic():
                 serializer.instance = services.partnership_create(**serializer.validated_data)
         except (DjangoValidationError, IntegrityError) as error:
-            raise _validation_error(error) from error
+            raise service_error(error) from error
 
 
 class AgencyListCreate(generics.ListCreateAPIView[Agency]):
@@ -94,7 +91,7 @@ class AgencyListCreate(generics.ListCreateAPIView[Agency]):
             with transaction.atomic():
                 serializer.instance = services.agency_create(**serializer.validated_data)
         except (DjangoValidationError, IntegrityError) as error:
-            raise _validation_error(error) from error
+            raise service_error(error) from error
 
 
 class UserListCreate(generics.ListCreateAPIView[User]):
@@ -115,7 +112,7 @@ class UserListCreate(generics.ListCreateAPIView[User]):
             with transaction.atomic():
                 user = services.user_create(**serializer.validated_data)
         except (DjangoValidationError, IntegrityError) as error:
-            raise _validation_error(error) from error
+            raise service_error(error) from error
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from agencies.models import Role, User
+from agencies.models import Agency, Role, User
 
 EVERYONE = frozenset(Role.values)
+INCIDENT_AGENCIES = frozenset({Agency.Kind.CHILDRENS_SOCIAL_CARE, Agency.Kind.POLICE})
 
 
 @dataclass(frozen=True)
@@ -16,12 +17,19 @@ class NavItem:
     label: str
     url_name: str
     roles: frozenset[str]
+    # The kinds of agency whose staff see the item; None for every agency.
+    agency_kinds: frozenset[str] | None = None
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "home", EVERYONE),
+    NavItem("People", "people-find", EVERYONE - {Role.AUDITOR}),
+    NavItem("Already known?", "people-known", EVERYONE),
     NavItem("Inbox", "inbox", EVERYONE),
     NavItem("API", "api-docs", frozenset({Role.ADMIN})),
+    NavItem("Incidents", "incident-list", EVERYONE - {Role.AUDITOR}, INCIDENT_AGENCIES),
+    NavItem("Record an incident", "incident-create", EVERYONE - {Role.AUDITOR, Role.ADMIN}, INCIDENT_AGENCIES),
+    NavItem("Operation Encompass", "encompass-list", EVERYONE, frozenset({Agency.Kind.EDUCATION, Agency.Kind.POLICE})),
 )
 
 
@@ -36,10 +44,17 @@ def role_of(user: User) -> str:
 def nav_for(user: User, current_path: str) -> list[dict[str, object]]:
     """Items of the service navigation; ``current`` marks the page itself, ``active`` its section."""
     role = role_of(user)
+    membership = getattr(user, "membership", None)
+    kind = membership.agency.kind if membership is not None else None
     items: list[dict[str, object]] = []
     for item in NAV_ITEMS:
-        if role in item.roles:
+        if role in item.roles and (item.agency_kinds is None or kind in item.agency_kinds):
             href = reverse(item.url_name)
             active = current_path == href if href == "/" else current_path.startswith(href)
             items.append({"label": item.label, "href": href, "active": active, "current": current_path == href})
+    # One section is active: of nested ones ("/incidents/", "/incidents/new/"), the closest to the page.
+    active_items = [entry for entry in items if entry["active"]]
+    for entry in active_items:
+        if any(len(str(other["href"])) > len(str(entry["href"])) for other in active_items):
+            entry["active"] = False
     return items

@@ -1,3 +1,302 @@
-from django.urls import URLPattern
+"""People, households and relationships in the API (API.md "Records"): thin views over the services and selectors.
 
-api_urlpatterns: list[URLPattern] = []
+Every person is fetched through ``cases.permissions`` (404 when the user may not know the record
+exists, 403 when they may but not do this); a restricted record answers 403 with how to break glass.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.urls import path, reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from agencies.models import User
+from agencies.selectors import membership_of
+from cases.models import Person
+from cases.permissions import RestrictedRecord, people_known_to, people_visible, person_get_for
+from cases.selectors import people as selectors
+from cases.serializers_people import (
+    BreakGlassRequestSerializer,
+    BreakGlassSerializer,
+    DuplicateSerializer,
+    HouseholdCreateSerializer,
+    HouseholdSerializer,
+    KnownPreviewSerializer,
+    KnownQuerySerializer,
+    PersonCreatedSerializer,
+    PersonCreateSerializer,
+    PersonDetailSerializer,
+    PersonMergeSerializer,
+    PersonSerializer,
+    PersonUpdateSerializer,
+    RelationshipCreateSerializer,
+    RelationshipSerializer,
+    RestrictedSerializer,
+)
+from cases.services import people as services
+from config.api import service_error
+
+_ETAG = re.compile(r'^(?:W/)?"person-(\d+)-v(\d+)"$')
+
+
+def _user(request: Request) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    return user
+
+
+def _etag(person: Person) -> str:
+    return f'W/"person-{person.pk}-v{person.version}"'
+
+
+def _restricted(person: Person) -> Response:
+    link = reverse("api-person-break-glass", args=[person.pk])
+    return Response(
+        {
+            "detail": "This record is restricted. To open it, send your reason for needing it "
+            f'(POST {{"reason": "..."}} to {link}); opening it is logged and its manager is told.',
+            "restricted": True,
+            "break_glass": link,
+        },
+        status=status.HTTP_403_FORBIDDEN,
+    )
+
+
+
+
+def _stale(code: int) -> Response:
+    return Response({api_settings.NON_FIELD_ERRORS_KEY: [services.StaleRecord.MESSAGE]}, status=code)
+
+
+def _may_create(user: User) -> None:
+    if not services.records_may_create(user):
+        raise PermissionDenied("Only practitioners and managers working in a partnership may record people.")
+
+
+def _paginated(
+    view: APIView, request: Request, items: list[Any], serializer: type[serializers.Serializer[Any]]
+) -> Response:
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(items, request, view=view)
+    return paginator.get_paginated_response(serializer(page, many=True).data)
+
+
+class PeopleCreate(APIView):
+    """Record a person; the answer names the people it may duplicate (the person is created either way)."""
+
+    @extend_schema(request=PersonCreateSerializer, responses={201: PersonCreatedSerializer})
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        _may_create(user)
+        serializer = PersonCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        membership = membership_of(user)
+        assert membership is not None  # noqa: S101 - _may_create says so
+        try:
+            with transaction.atomic():
+                person = services.person_create(partnership=membership.partnership, by=user,
+                                                **serializer.validated_data)
+        except (DjangoValidationError, IntegrityError) as error:
+            raise service_error(error) from error
+        duplicates = selectors.person_possible_duplicates(
+            partnership_id=person.partnership_id, given_name=person.given_name, family_name=person.family_name,
+            date_of_birth=person.date_of_birth, exclude_id=person.pk, nhs_number=person.nhs_number,
+            within=people_known_to(user),
+        )
+        data = dict(PersonSerializer(person).data)
+        data["possible_duplicates"] = [{"id": d.person_id, "score": d.score} for d in duplicates]
+        return Response(data, status=status.HTTP_201_CREATED,
+                        headers={"ETag": _etag(person), "Location": reverse("api-person", args=[person.pk])})
+
+
+class PersonDetailView(APIView):
+    @extend_schema(responses={200: PersonDetailSerializer, 403: RestrictedSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        try:
+            detail = selectors.person_detail(user=_user(request), person_id=pk)
+        except RestrictedRecord as restricted:
+            return _restricted(restricted.person)
+        response = Response(PersonDetailSerializer(detail.person, context={"detail": detail}).data)
+        response["ETag"] = _etag(detail.person)
+        return response
+
+    @extend_schema(
+        request=PersonUpdateSerializer,
+        responses={200: PersonSerializer, 403: RestrictedSerializer},
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False,
+                                     description="The ETag you read; 412 if the record has changed since")],
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        try:
+            person = person_get_for(user, pk, write=True)
+        except RestrictedRecord as restricted:
+            return _restricted(restricted.person)
+        serializer = PersonUpdateSerializer(data=request.data, partial=True, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        body_version = changes.pop("version", None)
+        if_match = request.headers.get("If-Match")
+        stale_status: int
+        if if_match is not None:
+            stale_status = status.HTTP_412_PRECONDITION_FAILED
+            version = self._if_match_version(if_match, person)
+            if version is None:
+                return _stale(stale_status)
+        elif body_version is not None:
+            stale_status, version = status.HTTP_409_CONFLICT, body_version
+        else:
+            raise serializers.ValidationError(
+                {"version": ["Send the version you read, or its ETag in an If-Match header."]}
+            )
+        try:
+            with transaction.atomic():
+                person = services.person_update(person=person, by=user, version=version, **changes)
+        except services.StaleRecord:
+            return _stale(stale_status)
+        except (DjangoValidationError, IntegrityError) as error:
+            raise service_error(error) from error
+        response = Response(PersonSerializer(person).data)
+        response["ETag"] = _etag(person)
+        return response
+
+    @staticmethod
+    def _if_match_version(header: str, person: Person) -> int | None:
+        """The version an If-Match header names for this person; None when it names none of it."""
+        for tag in (t.strip() for t in header.split(",")):
+            if tag == "*":
+                return person.version
+            found = _ETAG.match(tag)
+            if found and int(found.group(1)) == person.pk:
+                return int(found.group(2))
+        return None
+
+
+class PeopleKnown(APIView):
+    """Is this child already known? A preview across the user's partnership; every search is logged."""
+
+    @extend_schema(parameters=[KnownQuerySerializer], responses={200: KnownPreviewSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        query = KnownQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        previews = selectors.people_known_search(user=_user(request), **query.validated_data)
+        return _paginated(self, request, previews, KnownPreviewSerializer)
+
+
+class PersonDuplicates(APIView):
+    """Possible duplicates of a person, among the people the user may open (for the merge screen)."""
+
+    @extend_schema(responses={200: DuplicateSerializer(many=True), 403: RestrictedSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        try:
+            person = person_get_for(user, pk)
+        except RestrictedRecord as restricted:
+            return _restricted(restricted.person)
+        matches = selectors.person_possible_duplicates(
+            partnership_id=person.partnership_id, given_name=person.given_name, family_name=person.family_name,
+            date_of_birth=person.date_of_birth, exclude_id=person.pk, nhs_number=person.nhs_number,
+            within=people_visible(user),
+        )
+        return _paginated(self, request, matches, DuplicateSerializer)
+
+
+class PersonMerge(APIView):
+    """Merge a duplicate into this person (children's social care managers)."""
+
+    @extend_schema(request=PersonMergeSerializer, responses={200: PersonSerializer, 403: RestrictedSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        try:
+            keep = person_get_for(user, pk, write=True)
+        except RestrictedRecord as restricted:
+            return _restricted(restricted.person)
+        if not services.person_may_merge(user):
+            raise PermissionDenied("Only children's social care managers may merge records.")
+        serializer = PersonMergeSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        try:
+            with transaction.atomic():
+                keep = services.person_merge(keep=keep, duplicate=serializer.validated_data["duplicate"], by=user)
+        except (DjangoValidationError, IntegrityError) as error:
+            raise service_error(error) from error
+        response = Response(PersonSerializer(keep).data)
+        response["ETag"] = _etag(keep)
+        return response
+
+
+class PersonBreakGlass(APIView):
+    """Open a restricted record by stating a reason: logged, and its manager told."""
+
+    @extend_schema(request=BreakGlassRequestSerializer, responses={201: BreakGlassSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        try:
+            person = person_get_for(user, pk, log=False)
+        except RestrictedRecord as restricted:
+            person = restricted.person
+        serializer = BreakGlassRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            with transaction.atomic():
+                glass = services.person_break_glass(
+                    person=person, user=user, reason=serializer.validated_data["reason"]
+                )
+        except DjangoValidationError as error:
+            raise service_error(error) from error
+        return Response(BreakGlassSerializer(glass).data, status=status.HTTP_201_CREATED)
+
+
+class HouseholdCreate(APIView):
+    @extend_schema(request=HouseholdCreateSerializer, responses={201: HouseholdSerializer})
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        _may_create(user)
+        serializer = HouseholdCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        membership = membership_of(user)
+        assert membership is not None  # noqa: S101 - _may_create says so
+        try:
+            with transaction.atomic():
+                household = services.household_create(partnership=membership.partnership, by=user,
+                                                      **serializer.validated_data)
+        except (DjangoValidationError, IntegrityError) as error:
+            raise service_error(error) from error
+        return Response(HouseholdSerializer(household).data, status=status.HTTP_201_CREATED)
+
+
+class RelationshipCreate(APIView):
+    @extend_schema(request=RelationshipCreateSerializer, responses={201: RelationshipSerializer})
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        _may_create(user)
+        serializer = RelationshipCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        try:
+            with transaction.atomic():
+                relationship = services.relationship_create(by=user, **serializer.validated_data)
+        except (DjangoValidationError, IntegrityError) as error:
+            raise service_error(error) from error
+        return Response(RelationshipSerializer(relationship).data, status=status.HTTP_201_CREATED)
+
+
+api_urlpatterns = [
+    path("people/", PeopleCreate.as_view(), name="api-people"),
+    path("people/known/", PeopleKnown.as_view(), name="api-people-known"),
+    path("people/<int:pk>/", PersonDetailView.as_view(), name="api-person"),
+    path("people/<int:pk>/duplicates/", PersonDuplicates.as_view(), name="api-person-duplicates"),
+    path("people/<int:pk>/merge/", PersonMerge.as_view(), name="api-person-merge"),
+    path("people/<int:pk>/break-glass/", PersonBreakGlass.as_view(), name="api-person-break-glass"),
+    path("households/", HouseholdCreate.as_view(), name="api-households"),
+    path("relationships/", RelationshipCreate.as_view(), name="api-relationships"),
+]

@@ -135,13 +135,16 @@ def household_get_for(user: User, household_id: int, *, write: bool = False) -> 
 
 
 def incidents_visible(user: User) -> QuerySet[Incident]:
-    """Children's social care: incidents with a child involved; other agencies: incidents shared with them."""
+    """Children's social care: incidents with a child involved, and its own; other agencies: those shared with them."""
     incidents = Incident.objects.all()
-    if membership_of(user) is None:
+    membership = membership_of(user)
+    if membership is None:
         return incidents if user.is_superuser else incidents.none()
     if sees_whole_partnership(user):
         with_child = IncidentChild.objects.filter(incident=OuterRef("pk"))
-        return incidents.filter(Exists(with_child), partnership__in=_served_partnerships(user))
+        return incidents.filter(
+            Exists(with_child) | Q(reported_by_id=membership.agency_id), partnership__in=_served_partnerships(user)
+        )
     return records_visible(user=user, queryset=incidents)
 
 

@@ -203,6 +203,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Several models have a field named "kind"; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "AgencyKindEnum": "agencies.models.Agency.Kind",
+        "RelationshipKindEnum": "cases.models.Relationship.Kind",
+    },
 }
 
 CELERY_BROKER_URL = REDIS_URL

@@ -18,6 +18,7 @@ const copies = [
   ["node_modules/htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"],
   ["node_modules/chart.js/dist/chart.umd.min.js", "chart.js/chart.umd.min.js"],
   ["static/src/app.js", "app.js"],
+  ["static/src/dash.js", "dash.js"],
 ];
 for (const [from, to] of copies) {
   cpSync(from, `${out}/${to}`, { recursive: true });

@@ -52,3 +52,41 @@ class UserFactory(factory.Factory):
     @classmethod
     def _create(cls, model_class: type[User], *args: Any, **kwargs: Any) -> User:
         return services.user_create(**kwargs)
+
+
+from cases.models import Household, Person  # noqa: E402 - appended with the people factories
+from cases.services import people as people_services  # noqa: E402
+
+
+class PersonFactory(factory.Factory):
+    """A person recorded through the people service; pass ``by``, the recording user."""
+
+    class Meta:
+        model = Person
+
+    by: Any = None
+    partnership = factory.LazyAttribute(lambda o: o.by.membership.partnership)
+    given_name = factory.Faker("first_name", locale="en_GB")
+    family_name = factory.Faker("last_name", locale="en_GB")
+    date_of_birth = factory.Faker("date_of_birth", minimum_age=1, maximum_age=15)
+
+    @classmethod
+    def _create(cls, model_class: type[Person], *args: Any, **kwargs: Any) -> Person:
+        return people_services.person_create(**kwargs)
+
+
+class HouseholdFactory(factory.Factory):
+    """A household recorded through the people service; pass ``by`` and ``members``."""
+
+    class Meta:
+        model = Household
+
+    by: Any = None
+    partnership = factory.LazyAttribute(lambda o: o.by.membership.partnership)
+    address = factory.Sequence(lambda n: f"{n + 1} Station Road\nNorthtown")
+    postcode = "NT1 1AA"
+    members: Any = ()
+
+    @classmethod
+    def _create(cls, model_class: type[Household], *args: Any, **kwargs: Any) -> Household:
+        return people_services.household_create(**kwargs)

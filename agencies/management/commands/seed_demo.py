@@ -1,10 +1,13 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 from django.utils import timezone
 
-from agencies.demo import DEMO_PASSWORD, demo_logins, seed_demo
+from agencies.demo import DEMO_PASSWORD, PARTNERSHIP_CODE, demo_logins, seed_demo
+from agencies.models import Partnership
 from audits.context import actor_set
+from cases.demo import seed_cases_demo
 
 
 class Command(BaseCommand):
@@ -12,7 +15,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor_set(None, label="system: seed_demo")
-        created = seed_demo(today=timezone.localdate())
+        today = timezone.localdate()
+        # All of it or none of it: a half-seeded partnership would never be completed on a re-run.
+        with transaction.atomic():
+            created = seed_demo(today=today)
+            if created:
+                seed_cases_demo(partnership=Partnership.objects.get(code=PARTNERSHIP_CODE), today=today)
         self.stdout.write("Created the demo partnership." if created else "The demo partnership is already there.")
         logins = demo_logins()
         width = max(len(login.username) for login in logins)
