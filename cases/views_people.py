@@ -34,7 +34,7 @@ from cases.forms_people import (
     PersonEditForm,
     PersonForm,
 )
-from cases.models import Household, Person, PersonFlag, Relationship
+from cases.models import Household, Person, PersonFlag
 from cases.permissions import (
     RestrictedRecord,
     household_get_for,
@@ -332,25 +332,6 @@ def _nhs_spaced(number: str) -> str:
     return f"{number[:3]} {number[3:6]} {number[6:]}" if len(number) == 10 else number
 
 
-# What the person at the other end of a relationship is to the person whose page it is, by the kind of
-# relationship and whether it was recorded from this person ("this person is the parent of them").
-_OTHER_IS = {
-    (Relationship.Kind.PARENT, True): "Child of",
-    (Relationship.Kind.PARENT, False): "Parent of",
-    (Relationship.Kind.STEP_PARENT, True): "Step-child of",
-    (Relationship.Kind.STEP_PARENT, False): "Step-parent of",
-    (Relationship.Kind.CARER, True): "Cared for by",
-    (Relationship.Kind.CARER, False): "Carer of",
-}
-_OTHER_IS_EITHER_WAY = {
-    Relationship.Kind.PARTNER: "Partner of",
-    Relationship.Kind.EX_PARTNER: "Ex-partner of",
-    Relationship.Kind.SIBLING: "Sibling of",
-    Relationship.Kind.OTHER_FAMILY: "Family of",
-    Relationship.Kind.OTHER: "Linked to",
-}
-
-
 @dataclass(frozen=True)
 class Relation:
     """One relationship as the other person's card shows it: "Parent of Jayden", and who poses a risk to whom."""
@@ -361,10 +342,7 @@ class Relation:
 
 
 def _relation(relationship: selectors.RelationshipSummary) -> Relation:
-    kind = Relationship.Kind(relationship.kind)
-    recorded_from_this_person = relationship.label == f"{kind.label} of"
-    other_is = _OTHER_IS.get((kind, recorded_from_this_person)) or _OTHER_IS_EITHER_WAY[kind]
-    return Relation(other_is, relationship.risk_from_other, relationship.risk_to_other)
+    return Relation(relationship.other_is, relationship.risk_from_other, relationship.risk_to_other)
 
 
 @dataclass(frozen=True)

@@ -353,16 +353,17 @@ class HouseholdSummary:
     members: list[PersonSummary]
 
 
-# How a relationship reads from the other end: "A is the parent of B" shows on B's page as "Child of A".
-_INCOMING_LABELS: dict[str, str] = {
-    Relationship.Kind.PARENT: "Child of",
-    Relationship.Kind.STEP_PARENT: "Step-child of",
-    Relationship.Kind.CARER: "Cared for by",
-    Relationship.Kind.PARTNER: "Partner of",
-    Relationship.Kind.EX_PARTNER: "Ex-partner of",
-    Relationship.Kind.SIBLING: "Sibling of",
-    Relationship.Kind.OTHER_FAMILY: "Family of",
-    Relationship.Kind.OTHER: "Linked to",
+# How each kind of relationship reads from each end: (what the recorded person is to the other,
+# what the other is to them). "A is the parent of B" shows on B's page as "Child of A".
+_READS: dict[str, tuple[str, str]] = {
+    Relationship.Kind.PARENT: ("Parent of", "Child of"),
+    Relationship.Kind.STEP_PARENT: ("Step-parent of", "Step-child of"),
+    Relationship.Kind.CARER: ("Carer of", "Cared for by"),
+    Relationship.Kind.PARTNER: ("Partner of", "Partner of"),
+    Relationship.Kind.EX_PARTNER: ("Ex-partner of", "Ex-partner of"),
+    Relationship.Kind.SIBLING: ("Sibling of", "Sibling of"),
+    Relationship.Kind.OTHER_FAMILY: ("Family of", "Family of"),
+    Relationship.Kind.OTHER: ("Linked to", "Linked to"),
 }
 
 
@@ -372,6 +373,8 @@ class RelationshipSummary:
     kind: str
     # "Parent of", "Child of", ...: what this person is to ``other``, ready to put before the name.
     label: str
+    # ... and what ``other`` is to this person ("Child of"), for the other person's card.
+    other_is: str
     other: PersonSummary
     # This person poses a risk to the other / the other poses a risk to this person.
     risk_to_other: bool
@@ -485,11 +488,12 @@ def person_detail(*, user: User, person_id: int) -> PersonDetail:
     for relationship in relationships:
         outgoing = relationship.person_id == person.pk
         other = relationship.other if outgoing else relationship.person
-        label = f"{relationship.get_kind_display()} of" if outgoing else _INCOMING_LABELS[relationship.kind]
+        as_recorded, mirrored = _READS[relationship.kind]
         links.append(RelationshipSummary(
             relationship_id=relationship.pk,
             kind=relationship.kind,
-            label=label,
+            label=as_recorded if outgoing else mirrored,
+            other_is=mirrored if outgoing else as_recorded,
             other=_summary(other, openable=openable, today=today),
             risk_to_other=relationship.poses_risk and outgoing,
             risk_from_other=relationship.poses_risk and not outgoing,
