@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from agencies.models import Agency, Role, User
 from agencies.selectors import agencies_visible, membership_of
 from cases.forms_incidents import EncompassSchoolForm, EscalatingReviewForm, IncidentChoices, IncidentForm
-from cases.models import EncompassNotice, Incident, IncidentParty, InformationShare, Person, PersonFlag
+from cases.models import EncompassNotice, Incident, Person, PersonFlag
 from cases.permissions import (
     encompass_notice_get_for,
     incidents_visible,
@@ -28,6 +28,7 @@ from cases.permissions import (
 )
 from cases.rules import dash as dash_rules
 from cases.rules.risk import is_child_on
+from cases.selectors import incidents as incident_selectors
 from cases.selectors.incidents import (
     IncidentDetail,
     encompass_notices_for,
@@ -77,16 +78,7 @@ def _page(request: HttpRequest, items: Any) -> tuple[Any, list[Any]]:
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    victims = IncidentParty.objects.filter(role=IncidentParty.Role.VICTIM).select_related("person").order_by(
-        "person__family_name", "person__given_name", "pk")
-    incidents = (
-        incidents_visible(user)
-        .select_related("reported_by")
-        .annotate(children_count=Count("children", distinct=True))
-        .prefetch_related(Prefetch("parties", queryset=victims, to_attr="victim_parts"))
-        .order_by("-occurred_at", "-pk")  # incident_partnership_idx
-    )
-    page, page_numbers = _page(request, incidents)
+    page, page_numbers = _page(request, incident_selectors.incidents_listed(user=user))
     return render(request, "cases/incidents/list.html", {
         "page": page, "page_numbers": page_numbers, "may_record": _may_record(user),
     })
@@ -202,14 +194,6 @@ def _names(items: Sequence[str]) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def _shares_of(incident: Incident) -> list[InformationShare]:
-    """Who this incident was shared with (information_share_record_idx)."""
-    return list(
-        InformationShare.objects.filter(record_type="incident", record_id=incident.pk)
-        .select_related("agency", "created_by").order_by("shared_at", "pk")
-    )
-
-
 def _consequences(user: User, incident: Incident) -> list[str]:
     """What recording the incident set in motion, for the banner on its page."""
     detail = incident_detail_of(user=user, incident=incident)
@@ -218,7 +202,8 @@ def _consequences(user: User, incident: Incident) -> list[str]:
     # Children's social care sees every incident with a child by rule (SPEC 6), without a share record.
     if detail.children and detail.incident.reported_by.kind != Agency.Kind.CHILDRENS_SOCIAL_CARE:
         shared.append("children's social care")
-    shared += [s.agency.name for s in _shares_of(incident) if s.agency_id != incident.reported_by_id]
+    shares = incident_selectors.incident_shares(incident)
+    shared += [s.agency.name for s in shares if s.agency_id != incident.reported_by_id]
     if shared:
         lines.append(f"Shared with {_names(list(dict.fromkeys(shared)))}.")
     sent = [n.school.name for n in detail.notices if n.school is not None and n.sent_at is not None]
@@ -253,7 +238,7 @@ def incident_detail_page(request: HttpRequest, incident_id: int) -> HttpResponse
     return render(request, "cases/incidents/detail.html", {
         "detail": detail,
         "incident": detail.incident,
-        "shares": _shares_of(detail.incident),
+        "shares": incident_selectors.incident_shares(detail.incident),
         "openable": _openable(user, detail),
         "may_review": _may_review_flags(user),
         "may_see_history": user.has_perm("audits.view_accesslogentry"),

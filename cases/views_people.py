@@ -116,7 +116,7 @@ def people_find(request: HttpRequest) -> HttpResponse:
         found = selectors.people_find(user=user, q=query, limit=selectors.FIND_LIMIT + 1)
     more = len(found) > selectors.FIND_LIMIT
     found = found[: selectors.FIND_LIMIT]
-    flags = _active_flags([p.person_id for p in found]) if found else {}
+    flags = selectors.people_active_flags([p.person_id for p in found]) if found else {}
     rows = [
         {"summary": p, "age": _age_text(p.age), "flags": _flag_labels(flags.get(p.person_id, ()))} for p in found
     ]
@@ -604,15 +604,6 @@ def _found_label(summary: selectors.PersonSummary) -> str:
 
 
 # Reads of rows belonging to records the user was already allowed (by a selector or an access helper)
-
-
-def _active_flags(person_ids: Sequence[int]) -> dict[int, list[str]]:
-    """Active flags of people a selector found for the user, in one query."""
-    flags: dict[int, list[str]] = {}
-    rows = PersonFlag.objects.filter(person_id__in=person_ids, cleared_at__isnull=True).order_by("kind")
-    for person_id, kind in rows.values_list("person_id", "kind"):
-        flags.setdefault(person_id, []).append(kind)
-    return flags
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from agencies.models import Agency, User
 from agencies.selectors import membership_of
@@ -22,6 +22,7 @@ from cases.models import (
     Incident,
     IncidentChild,
     IncidentParty,
+    InformationShare,
     MaracReferral,
     Person,
     PersonFlag,
@@ -304,4 +305,29 @@ def escalating_flags_unreviewed(*, user: User) -> QuerySet[PersonFlag]:
         )
         .select_related("person")
         .order_by("raised_at", "pk")  # person_flag_unreviewed_idx
+    )
+
+
+def incidents_listed(*, user: User) -> QuerySet[Incident]:
+    """The incident list: visible incidents newest first, with reporter, children count and victims."""
+    victims = (
+        IncidentParty.objects.filter(role=IncidentParty.Role.VICTIM)
+        .select_related("person")
+        .order_by("person__family_name", "person__given_name", "pk")
+    )
+    return (
+        incidents_visible(user)
+        .select_related("reported_by")
+        .annotate(children_count=Count("children", distinct=True))
+        .prefetch_related(Prefetch("parties", queryset=victims, to_attr="victim_parts"))
+        .order_by("-occurred_at", "-pk")  # incident_partnership_idx
+    )
+
+
+def incident_shares(incident: Incident) -> list[InformationShare]:
+    """Whom an incident the user may see was shared with (information_share_record_idx)."""
+    return list(
+        InformationShare.objects.filter(record_type="incident", record_id=incident.pk)
+        .select_related("agency", "created_by")
+        .order_by("shared_at", "pk")
     )
