@@ -32,6 +32,7 @@ from cases.models import (
     IncidentChild,
     InformationShare,
     Person,
+    PersonFlag,
     RestrictedAccess,
 )
 
@@ -167,6 +168,27 @@ def incident_history_check(user: User, incident_id: int) -> str:
     if not user.has_perm("audits.view_accesslogentry"):
         raise PermissionDenied("Only managers, auditors and administrators may see a record's history.")
     return f"Incident: {incident}"
+
+
+def escalating_flag_may_review(user: User) -> bool:
+    """MASH managers and senior managers of children's social care review escalating children."""
+    membership = membership_of(user)
+    reviewers = (Role.MASH_MANAGER, Role.SENIOR_MANAGER)
+    return membership is not None and membership.role in reviewers and sees_whole_partnership(user)
+
+
+def escalating_flag_get_for(user: User, flag_id: int) -> PersonFlag:
+    """The flag on a child the user may open (else Http404), if the user reviews flags (else PermissionDenied)."""
+    flag = (
+        PersonFlag.objects.filter(pk=flag_id, kind=PersonFlag.Kind.ESCALATING, person__in=people_visible(user))
+        .select_related("person", "reviewed_by")
+        .first()
+    )
+    if flag is None:
+        raise Http404("No such flag")
+    if not escalating_flag_may_review(user):
+        raise PermissionDenied("Only a MASH manager or senior manager of children's social care reviews this flag.")
+    return flag
 
 
 def encompass_notices_visible(user: User) -> QuerySet[EncompassNotice]:

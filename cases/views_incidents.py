@@ -10,21 +10,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from agencies.models import Agency, Role, User
+from agencies.models import Agency, User
 from agencies.selectors import agencies_visible, membership_of
 from cases.forms_incidents import EncompassSchoolForm, EscalatingReviewForm, IncidentChoices, IncidentForm
-from cases.models import EncompassNotice, Incident, Person, PersonFlag
+from cases.models import EncompassNotice, Incident, Person
 from cases.permissions import (
     encompass_notice_get_for,
+    escalating_flag_get_for,
+    escalating_flag_may_review,
     incidents_visible,
     people_visible,
-    sees_whole_partnership,
 )
 from cases.rules import dash as dash_rules
 from cases.rules.risk import is_child_on
@@ -48,7 +49,6 @@ from cases.services.incidents import (
 
 PAGE_SIZE = 25
 RECORDED_KEY = "incident_recorded"
-REVIEWERS = (Role.MASH_MANAGER, Role.SENIOR_MANAGER)
 # Where each of the service's error keys is shown on the form ("" for the error summary only).
 SERVICE_FIELDS = {
     "occurred_at": "occurred_on",
@@ -240,7 +240,7 @@ def incident_detail_page(request: HttpRequest, incident_id: int) -> HttpResponse
         "incident": detail.incident,
         "shares": incident_selectors.incident_shares(detail.incident),
         "openable": _openable(user, detail),
-        "may_review": _may_review_flags(user),
+        "may_review": escalating_flag_may_review(user),
         "may_see_history": user.has_perm("audits.view_accesslogentry"),
         "banner": banner,
         "questions_total": len(dash_rules.QUESTIONS),
@@ -256,29 +256,10 @@ def _openable(user: User, detail: IncidentDetail) -> set[int]:
 # -- Escalating review ---------------------------------------------------------------------------------------
 
 
-def _may_review_flags(user: User) -> bool:
-    """MASH managers and senior managers of children's social care review escalating children."""
-    membership = membership_of(user)
-    return membership is not None and membership.role in REVIEWERS and sees_whole_partnership(user)
-
-
-def _escalating_flag_get_for(user: User, flag_id: int) -> PersonFlag:
-    """The flag on a child the user may open (else Http404), if the user reviews flags (else PermissionDenied)."""
-    flag = (
-        PersonFlag.objects.filter(pk=flag_id, kind=PersonFlag.Kind.ESCALATING, person__in=people_visible(user))
-        .select_related("person", "reviewed_by").first()
-    )
-    if flag is None:
-        raise Http404("No such flag")
-    if not _may_review_flags(user):
-        raise PermissionDenied("Only a MASH manager or senior manager of children's social care reviews this flag.")
-    return flag
-
-
 @login_required
 def escalating_review(request: HttpRequest, flag_id: int) -> HttpResponse:
     user = _user(request)
-    flag = _escalating_flag_get_for(user, flag_id)
+    flag = escalating_flag_get_for(user, flag_id)
     form = EscalatingReviewForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:

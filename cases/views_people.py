@@ -17,7 +17,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat
 from django.views.decorators.http import require_http_methods
 
 from agencies.models import Agency, Partnership, User
@@ -42,7 +42,6 @@ from cases.permissions import (
     people_visible,
     person_get_for,
 )
-from cases.rules.people import age_on
 from cases.selectors import incidents as incident_selectors
 from cases.selectors import people as selectors
 from cases.services import people as services
@@ -617,25 +616,14 @@ class MemberRow:
 
 
 def _household_members(user: User, household: Household) -> list[MemberRow]:
-    """A household's current members, oldest first, in two queries: the members, and which the user may open."""
-    memberships = list(
-        household.memberships.filter(left_on__isnull=True, person__merged_into__isnull=True)
-        .select_related("person")
-        .order_by("person__date_of_birth", "person_id")
-    )
-    ids = [m.person_id for m in memberships]
-    openable = set(people_visible(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
-    today = timezone.localdate()
-    rows = []
-    for membership in memberships:
-        member = membership.person
-        hidden = member.restricted and member.pk not in openable
-        rows.append(MemberRow(
-            person_id=member.pk,
-            name="" if hidden else member.full_name,
-            date_of_birth=None if hidden else member.date_of_birth,
-            age="" if hidden or member.date_of_birth is None else _age_text(age_on(member.date_of_birth, today)),
-            may_open=member.pk in openable,
-            joined_on=membership.joined_on,
-        ))
-    return rows
+    return [
+        MemberRow(
+            person_id=member.person_id,
+            name=member.name,
+            date_of_birth=member.date_of_birth,
+            age=_age_text(member.age),
+            may_open=member.may_open,
+            joined_on=joined_on,
+        )
+        for member, joined_on in selectors.household_members(user=user, household=household)
+    ]

@@ -568,3 +568,17 @@ def people_active_flags(person_ids: Iterable[int]) -> dict[int, list[str]]:
     for person_id, kind in rows.values_list("person_id", "kind"):
         flags.setdefault(person_id, []).append(kind)
     return flags
+
+
+def household_members(*, user: User, household: Household) -> list[tuple[PersonSummary, date | None]]:
+    """A household's current members, oldest first, with when each joined, in two queries: the members,
+    and which the user may open (a restricted member the user may not open is shown without name or age)."""
+    memberships = list(
+        household.memberships.filter(left_on__isnull=True, person__merged_into__isnull=True)
+        .select_related("person")
+        .order_by("person__date_of_birth", "person_id")
+    )
+    ids = [m.person_id for m in memberships]
+    openable = set(people_visible(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    today = timezone.localdate()
+    return [(_summary(m.person, openable=openable, today=today), m.joined_on) for m in memberships]
