@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Any
 
 from django import forms
@@ -13,56 +13,12 @@ from django.forms.utils import ErrorDict
 from django.utils import timezone
 
 from agencies.models import Agency
+from cases.forms_dates import DatePartsField
 from cases.models import DashAssessment, Incident, Person
 from cases.rules import dash as dash_rules
 from cases.rules.risk import is_child_on
 
 TIME_PATTERN = re.compile(r"^\s*(\d{1,2})\s*[:.]?\s*(\d{2})\s*$")
-
-
-class DateInput(forms.MultiWidget):
-    """The GOV.UK date input: day, month and year, each its own box (rendered by the page's template)."""
-
-    def __init__(self) -> None:
-        numeric = {"inputmode": "numeric"}
-        super().__init__({"day": forms.TextInput(numeric), "month": forms.TextInput(numeric),
-                          "year": forms.TextInput(numeric)})
-
-    def decompress(self, value: date | None) -> list[Any]:
-        return [value.day, value.month, value.year] if value else [None, None, None]
-
-
-class DateField(forms.MultiValueField):
-    """A date from the GOV.UK date input, with its error messages naming what is missing."""
-
-    widget = DateInput
-
-    def __init__(self, *, subject: str, **kwargs: Any) -> None:
-        self.subject = subject
-        parts = (forms.CharField(required=False), forms.CharField(required=False), forms.CharField(required=False))
-        kwargs.setdefault("error_messages", {"required": f"Enter the {subject}"})
-        super().__init__(parts, require_all_fields=False, **kwargs)
-
-    def compress(self, data_list: list[str]) -> date | None:
-        if not data_list or not any(part.strip() for part in data_list):
-            if self.required:
-                raise forms.ValidationError(f"Enter the {self.subject}", code="required")
-            return None
-        names = ("a day", "a month", "a year")
-        missing = [name for name, part in zip(names, data_list, strict=True) if not part.strip()]
-        if missing:
-            raise forms.ValidationError(f"The {self.subject} must include {' and '.join(missing)}", code="incomplete")
-        try:
-            day, month, year = (int(part) for part in data_list)
-            if year < 1000:
-                raise ValueError
-            return date(year, month, day)
-        except ValueError:
-            raise forms.ValidationError(f"The {self.subject} must be a real date", code="invalid") from None
-
-    def clean(self, value: Any) -> date | None:
-        # The parts are text boxes, so an absent field (nothing posted) is three blanks.
-        return super().clean(value if isinstance(value, list | tuple) else ["", "", ""])
 
 
 def _time_parse(text: str) -> time | None:
@@ -135,8 +91,9 @@ class IncidentChoices:
 class IncidentForm(forms.Form):
     """Who, when and where, then the DASH checklist; people are the ones offered (``candidates``)."""
 
-    occurred_on = DateField(label="Date of the incident", subject="date of the incident",
-                            help_text="For example, 27 3 2025")
+    occurred_on = DatePartsField(label="Date of the incident", required=True,
+                                 error_messages={"required": "Enter the date of the incident"},
+                                 help_text="For example, 27 3 2025")
     occurred_time = forms.CharField(label="Time of the incident", max_length=5,
                                     help_text="Use the 24-hour clock, for example 21:30",
                                     widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
@@ -277,21 +234,6 @@ class IncidentForm(forms.Form):
     def candidate_fields(self) -> Iterable[tuple[Candidate, forms.BoundField, forms.BoundField]]:
         for candidate in self.candidates:
             yield candidate, self[candidate.role_field], self[candidate.child_field]
-
-    @property
-    def occurred_on_parts(self) -> list[dict[str, Any]]:
-        """The day, month and year boxes of the date input, with what was typed in each."""
-        field = self["occurred_on"]
-        value = field.value()
-        if not isinstance(value, list | tuple):
-            value = DateInput().decompress(value)
-        parts = (("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4))
-        return [
-            {"name": f"{field.html_name}_{key}", "label": label, "width": width,
-             "id": field.auto_id if key == "day" else f"{field.auto_id}-{key}",
-             "value": "" if typed is None else str(typed)}
-            for (key, label, width), typed in zip(parts, value, strict=True)
-        ]
 
     def dash_fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [(heading, [self[q.id] for q in questions]) for heading, questions in self.groups]

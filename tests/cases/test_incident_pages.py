@@ -155,7 +155,7 @@ def test_errors_are_summarised_and_linked_with_nothing_saved_and_answers_kept(wo
     assert response.status_code == 200
     assert "<title>Error: Record an incident" in html
     links = error_links(html)
-    assert ("id_occurred_on", "The date of the incident must be a real date") in links
+    assert ("id_occurred_on", "Date of the incident must be a real date") in links
     assert ("id_occurred_time", "Enter the time as hours and minutes on the 24-hour clock, like 21:30") in links
     assert (f"id_role_{family.amira.pk}", "Choose at least one victim") in links
     assert (f"id_child_{family.leo.pk}", "Leo cannot have been spoken to without being seen") in links
