@@ -1,7 +1,6 @@
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -21,7 +20,6 @@ from agencies.serializers import (
     UserCreateSerializer,
     UserSerializer,
 )
-from config.api import service_error
 
 
 class TokenObtainView(APIView):
@@ -71,11 +69,8 @@ class PartnershipListCreate(generics.ListCreateAPIView[Partnership]):
         return selectors.partnerships_of(self.request.user)  # type: ignore[arg-type]
 
     def perform_create(self, serializer: Any) -> None:
-        try:
-            with transaction.atomic():
-                serializer.instance = services.partnership_create(**serializer.validated_data)
-        except (DjangoValidationError, IntegrityError) as error:
-            raise service_error(error) from error
+        with transaction.atomic():
+            serializer.instance = services.partnership_create(**serializer.validated_data)
 
 
 class AgencyListCreate(generics.ListCreateAPIView[Agency]):
@@ -87,11 +82,8 @@ class AgencyListCreate(generics.ListCreateAPIView[Agency]):
         return selectors.agencies_visible(user=self.request.user)  # type: ignore[arg-type]
 
     def perform_create(self, serializer: Any) -> None:
-        try:
-            with transaction.atomic():
-                serializer.instance = services.agency_create(**serializer.validated_data)
-        except (DjangoValidationError, IntegrityError) as error:
-            raise service_error(error) from error
+        with transaction.atomic():
+            serializer.instance = services.agency_create(**serializer.validated_data)
 
 
 class UserListCreate(generics.ListCreateAPIView[User]):
@@ -108,11 +100,8 @@ class UserListCreate(generics.ListCreateAPIView[User]):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = UserCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        try:
-            with transaction.atomic():
-                user = services.user_create(**serializer.validated_data)
-        except (DjangoValidationError, IntegrityError) as error:
-            raise service_error(error) from error
+        with transaction.atomic():
+            user = services.user_create(**serializer.validated_data)
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 

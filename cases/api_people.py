@@ -10,8 +10,7 @@ import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import path, reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -45,7 +44,6 @@ from cases.serializers_people import (
     RestrictedSerializer,
 )
 from cases.services import people as services
-from config.api import service_error
 
 _ETAG = re.compile(r'^(?:W/)?"person-(\d+)-v(\d+)"$')
 
@@ -102,12 +100,9 @@ class PeopleCreate(APIView):
         serializer.is_valid(raise_exception=True)
         membership = membership_of(user)
         assert membership is not None  # noqa: S101 - _may_create says so
-        try:
-            with transaction.atomic():
-                person = services.person_create(partnership=membership.partnership, by=user,
-                                                **serializer.validated_data)
-        except (DjangoValidationError, IntegrityError) as error:
-            raise service_error(error) from error
+        with transaction.atomic():
+            person = services.person_create(partnership=membership.partnership, by=user,
+                                            **serializer.validated_data)
         duplicates = selectors.person_possible_duplicates(
             partnership_id=person.partnership_id, given_name=person.given_name, family_name=person.family_name,
             date_of_birth=person.date_of_birth, exclude_id=person.pk, nhs_number=person.nhs_number,
@@ -164,8 +159,6 @@ class PersonDetailView(APIView):
                 person = services.person_update(person=person, by=user, version=version, **changes)
         except services.StaleRecord:
             return _stale(stale_status)
-        except (DjangoValidationError, IntegrityError) as error:
-            raise service_error(error) from error
         response = Response(PersonSerializer(person).data)
         response["ETag"] = _etag(person)
         return response
@@ -225,11 +218,8 @@ class PersonMerge(APIView):
             raise PermissionDenied("Only children's social care managers may merge records.")
         serializer = PersonMergeSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        try:
-            with transaction.atomic():
-                keep = services.person_merge(keep=keep, duplicate=serializer.validated_data["duplicate"], by=user)
-        except (DjangoValidationError, IntegrityError) as error:
-            raise service_error(error) from error
+        with transaction.atomic():
+            keep = services.person_merge(keep=keep, duplicate=serializer.validated_data["duplicate"], by=user)
         response = Response(PersonSerializer(keep).data)
         response["ETag"] = _etag(keep)
         return response
@@ -247,13 +237,8 @@ class PersonBreakGlass(APIView):
             person = restricted.person
         serializer = BreakGlassRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            with transaction.atomic():
-                glass = services.person_break_glass(
-                    person=person, user=user, reason=serializer.validated_data["reason"]
-                )
-        except DjangoValidationError as error:
-            raise service_error(error) from error
+        with transaction.atomic():
+            glass = services.person_break_glass(person=person, user=user, reason=serializer.validated_data["reason"])
         return Response(BreakGlassSerializer(glass).data, status=status.HTTP_201_CREATED)
 
 
@@ -266,12 +251,9 @@ class HouseholdCreate(APIView):
         serializer.is_valid(raise_exception=True)
         membership = membership_of(user)
         assert membership is not None  # noqa: S101 - _may_create says so
-        try:
-            with transaction.atomic():
-                household = services.household_create(partnership=membership.partnership, by=user,
-                                                      **serializer.validated_data)
-        except (DjangoValidationError, IntegrityError) as error:
-            raise service_error(error) from error
+        with transaction.atomic():
+            household = services.household_create(partnership=membership.partnership, by=user,
+                                                  **serializer.validated_data)
         return Response(HouseholdSerializer(household).data, status=status.HTTP_201_CREATED)
 
 
@@ -282,11 +264,8 @@ class RelationshipCreate(APIView):
         _may_create(user)
         serializer = RelationshipCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        try:
-            with transaction.atomic():
-                relationship = services.relationship_create(by=user, **serializer.validated_data)
-        except (DjangoValidationError, IntegrityError) as error:
-            raise service_error(error) from error
+        with transaction.atomic():
+            relationship = services.relationship_create(by=user, **serializer.validated_data)
         return Response(RelationshipSerializer(relationship).data, status=status.HTTP_201_CREATED)
 
 

@@ -13,8 +13,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Turn a model-level ValidationError raised by a service into a field-level 400."""
-    if isinstance(exc, DjangoValidationError):
+    """Turn a service's refusal (a model-level ValidationError, or a constraint the database enforced)
+    into API.md's field-level 400, never a 500."""
+    if isinstance(exc, DjangoValidationError | IntegrityError):
         exc = service_error(exc)
     return drf_exception_handler(exc, context)
 
