@@ -132,6 +132,14 @@ class ChaseRule(ABC):
         )
         return queryset.exclude(Exists(last_sent))
 
+    def on_sent(self, sent: Sequence[tuple[int, int]], now: datetime) -> None:
+        """What happens besides telling someone, for the (subject id, level) pairs this sweep sent.
+
+        Called in the sweep's transaction, once per level (the chase rows are what make it once):
+        for example, an escalation stage left unanswered opens the next stage.
+        """
+        return None
+
     def level_name(self, level: int) -> str:
         return self.ladder[level - 1] if len(self.ladder) >= level else f"level {level}"
 
@@ -244,7 +252,9 @@ def _rule_run(rule: ChaseRule, *, now: datetime, calendars: PartnershipCalendars
             )
         else:
             sends.append(send)
-    for level in _chases_insert(rule, sends, now=now):
+    inserted = _chases_insert(rule, sends, now=now)
+    rule.on_sent(inserted, now)
+    for _, level in inserted:
         if level == 1:
             result.reminders += 1
         else:
@@ -286,8 +296,8 @@ def _send_for(rule: ChaseRule, item: Overdue, level: int, due_at: datetime, peop
     return _Send(item.subject_id, level, due_at, recipient.pk, item.partnership_id, message, item.link)
 
 
-def _chases_insert(rule: ChaseRule, sends: list[_Send], *, now: datetime) -> list[int]:
-    """Insert the chases and, for those this call inserted, their notifications; returns their levels.
+def _chases_insert(rule: ChaseRule, sends: list[_Send], *, now: datetime) -> list[tuple[int, int]]:
+    """Insert the chases and, for those this call inserted, their notifications; returns (subject id, level).
 
     Raw SQL for ON CONFLICT ... DO NOTHING RETURNING: a concurrent sweep inserting the
     same (subject, rule, level) waits for ours to commit and then inserts nothing, so
@@ -346,7 +356,7 @@ def _chases_insert(rule: ChaseRule, sends: list[_Send], *, now: datetime) -> lis
                 [s.due_at for _, s in notified],
             ],
         )
-    return [s.level for _, s in notified]
+    return [(s.subject_id, s.level) for _, s in notified]
 
 
 # -- Rules owned by agencies --------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from agencies.selectors import membership_of
 from audits.services import access_record
 from cases.models import (
     BreakGlass,
+    CaseRecord,
     EncompassNotice,
     Household,
     Incident,
@@ -55,7 +56,7 @@ def sees_whole_partnership(user: User) -> bool:
     return membership.agency.kind == Agency.Kind.CHILDRENS_SOCIAL_CARE and membership.role != Role.AUDITOR
 
 
-def _served_partnerships(user: User) -> QuerySet[Any]:
+def served_partnerships(user: User) -> QuerySet[Any]:
     """The partnerships the user's agency serves, as a subquery."""
     membership = membership_of(user)
     links = Agency.partnerships.through.objects.values("partnership_id")
@@ -75,7 +76,7 @@ def people_known_to(user: User) -> QuerySet[Person]:
     if membership_of(user) is None:
         return people if user.is_superuser else people.none()
     if sees_whole_partnership(user):
-        return people.filter(partnership__in=_served_partnerships(user))
+        return people.filter(partnership__in=served_partnerships(user))
     return records_visible(user=user, queryset=people)
 
 
@@ -119,7 +120,7 @@ def households_visible(user: User) -> QuerySet[Household]:
     if membership_of(user) is None:
         return households if user.is_superuser else households.none()
     if sees_whole_partnership(user):
-        return households.filter(partnership__in=_served_partnerships(user))
+        return households.filter(partnership__in=served_partnerships(user))
     return records_visible(user=user, queryset=households)
 
 
@@ -144,7 +145,7 @@ def incidents_visible(user: User) -> QuerySet[Incident]:
     if sees_whole_partnership(user):
         with_child = IncidentChild.objects.filter(incident=OuterRef("pk"))
         return incidents.filter(
-            Exists(with_child) | Q(reported_by_id=membership.agency_id), partnership__in=_served_partnerships(user)
+            Exists(with_child) | Q(reported_by_id=membership.agency_id), partnership__in=served_partnerships(user)
         )
     return records_visible(user=user, queryset=incidents)
 
@@ -198,7 +199,7 @@ def encompass_notices_visible(user: User) -> QuerySet[EncompassNotice]:
     if membership is None:
         return notices if user.is_superuser else notices.none()
     if sees_whole_partnership(user):
-        return notices.filter(partnership__in=_served_partnerships(user))
+        return notices.filter(partnership__in=served_partnerships(user))
     if membership.agency.kind == Agency.Kind.EDUCATION:
         return notices.filter(school_id=membership.agency_id)
     return notices.filter(incident__reported_by_id=membership.agency_id)
@@ -216,7 +217,7 @@ def encompass_notice_get_for(user: User, notice_id: int) -> EncompassNotice:
 @transaction.atomic
 def record_share_with(
     *,
-    record: Person | Incident | Household,
+    record: CaseRecord,
     agency: Agency,
     what: str,
     by: User | None,

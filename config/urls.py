@@ -5,12 +5,15 @@ from agencies import urls as agencies_urls
 from audits import urls as audits_urls
 from cases import api_incidents, api_people
 from cases import urls as cases_urls
+from referrals import api as referrals_api
+from referrals import urls as referrals_urls
 
 api_urlpatterns = [
     *agencies_urls.api_urlpatterns,
     *audits_urls.api_urlpatterns,
     *api_people.api_urlpatterns,
     *api_incidents.api_urlpatterns,
+    *referrals_api.api_urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -19,5 +22,6 @@ urlpatterns = [
     path("", include(agencies_urls.urlpatterns)),
     path("", include(audits_urls.urlpatterns)),
     path("", include(cases_urls.urlpatterns)),
+    path("", include(referrals_urls.urlpatterns)),
     path("api/v1/", include(api_urlpatterns)),
 ]

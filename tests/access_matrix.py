@@ -23,7 +23,15 @@ from tests.access_matrix_base import (
 )
 from tests.conftest import World
 from tests.factories import PASSWORD
-from tests.matrix import incident_pages, incidents_api, people_api, people_pages
+from tests.matrix import (
+    incident_pages,
+    incidents_api,
+    people_api,
+    people_pages,
+    referral_pages_partners,
+    referral_pages_triage,
+    referrals_api,
+)
 
 __all__ = ["ALL", "ANON", "ENTRIES", "Entry"]
 
@@ -79,4 +87,5 @@ ENTRIES: list[Entry] = [
 ]
 
 ENTRIES += people_api.ENTRIES + incidents_api.ENTRIES + people_pages.ENTRIES + incident_pages.ENTRIES
+ENTRIES += referrals_api.ENTRIES + referral_pages_triage.ENTRIES + referral_pages_partners.ENTRIES
 
