@@ -479,8 +479,9 @@ def person_merge(*, keep: Person, duplicate: Person, by: User) -> Person:
 
     Everything linked to the duplicate moves to ``keep`` with bulk updates: household
     memberships, address history, relationships, incident links, MARAC referrals, Operation
-    Encompass notices, cases and flags; the agencies it was shared with are given the same grants
-    on ``keep`` (with information-sharing records); its names become ``keep``'s other names.
+    Encompass notices, cases, referrals, strategy meetings and flags; the agencies it was shared
+    with are given the same grants on ``keep`` (with information-sharing records); its names
+    become ``keep``'s other names.
     A link ``keep`` already has (the same household, incident or active flag) stays with the
     duplicate rather than being recorded twice. The duplicate row is kept, pointing at ``keep``,
     so both histories stay in the access log.
@@ -538,6 +539,7 @@ def person_merge(*, keep: Person, duplicate: Person, by: User) -> Person:
         Exists(EncompassNotice.objects.filter(child=keep, incident=OuterRef("incident")))
     ).update(child=keep, **moved)
     Case.objects.filter(child=duplicate).update(child=keep, **moved)
+    _front_door_links_move(keep=keep, duplicate=duplicate, moved=moved)
     PersonFlag.objects.filter(person=duplicate).exclude(
         Q(cleared_at__isnull=True)
         & Q(Exists(PersonFlag.objects.filter(person=keep, kind=OuterRef("kind"), cleared_at__isnull=True)))
@@ -559,6 +561,20 @@ def person_merge(*, keep: Person, duplicate: Person, by: User) -> Person:
                   partnership_id=keep.partnership_id, fields={"merged": [duplicate.pk, keep.pk]})
     keep.refresh_from_db()
     return keep
+
+
+def _front_door_links_move(*, keep: Person, duplicate: Person, moved: dict[str, Any]) -> None:
+    """The duplicate's referrals and strategy meetings become keep's (unless keep is already on the same one)."""
+    # Imported here: referrals and strategy meetings build on cases, not the other way round.
+    from referrals.models import ReferralChild
+    from strategy_meetings.models import StrategyMeetingChild
+
+    ReferralChild.objects.filter(child=duplicate).exclude(
+        Exists(ReferralChild.objects.filter(child=keep, referral=OuterRef("referral")))
+    ).update(child=keep, **moved)
+    StrategyMeetingChild.objects.filter(child=duplicate).exclude(
+        Exists(StrategyMeetingChild.objects.filter(child=keep, meeting=OuterRef("meeting")))
+    ).update(child=keep, **moved)
 
 
 def _grants_copy(*, keep: Person, duplicate: Person, by: User, now: Any) -> None:

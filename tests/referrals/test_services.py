@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,7 +33,7 @@ def child(w: World, given: str = "Mia", born: date = date(2018, 1, 1), share_wit
 
 def refer(w: World, *children: Person, by=None, **extra) -> Referral:
     by = by or w.mw
-    values = {
+    values: dict[str, Any] = {
         "received_at": timezone.now() - timedelta(hours=1),
         "referrer_agency": by.membership.agency if by is not w.mw else w.police,
         "concerns": "Police attended a domestic-abuse incident; the children were present.",
@@ -320,3 +321,16 @@ def test_the_partnership_stage_is_the_last(world):
     last = escalation.stages.get(number=4)
     assert services.escalation_stages_climb(stage_ids=[last.pk], now=last.due_at + timedelta(days=1)) == []
     assert AgencyCheck.objects.count() == 0
+
+
+def test_merging_a_duplicate_child_brings_its_referrals_and_meetings_along(world):
+    from cases.services.people import person_merge
+
+    keep, duplicate = child(world), child(world, "Mia")
+    referral = refer(world, duplicate)
+    decided(world, referral, "strategy_discussion")
+    person_merge(keep=keep, duplicate=duplicate, by=world.mm)
+    assert referral.children.get().child_id == keep.pk
+    assert StrategyMeeting.objects.get(referral=referral).children.get().child_id == keep.pk
+    # Referred again: a repeat, because the merged record's referral now counts.
+    assert refer(world, keep).children.get().repeat
