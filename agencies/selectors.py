@@ -94,6 +94,7 @@ class ChasePeople:
     mash_managers: dict[int, User] = field(default_factory=dict)
     admins: dict[int, User] = field(default_factory=dict)
     agency_managers: dict[tuple[int, int | None], User] = field(default_factory=dict)
+    agency_practitioners: dict[tuple[int, int], User] = field(default_factory=dict)
 
     def user(self, user_id: int | None) -> User | None:
         found = self.users.get(user_id) if user_id is not None else None
@@ -115,6 +116,10 @@ class ChasePeople:
             return None
         return self.agency_managers.get((agency_id, partnership_id)) or self.agency_managers.get((agency_id, None))
 
+    def agency_inbox(self, agency_id: int | None, partnership_id: int) -> User | None:
+        """A practitioner of the agency working in the partnership: whoever reads the agency's inbox there."""
+        return self.agency_practitioners.get((agency_id, partnership_id)) if agency_id is not None else None
+
     def partnership_admin(self, partnership_id: int) -> User | None:
         return self.admins.get(partnership_id)
 
@@ -129,8 +134,9 @@ def chase_people(
 
     Two queries whatever the number of ids: the users with their line managers, and
     the role holders (children's social care senior managers, MASH managers and
-    admins of the partnerships; team and senior managers of the agencies). Where a
-    role has several holders the choice is stable: the lowest user id.
+    admins of the partnerships; team and senior managers of the agencies, and their
+    practitioners working in the partnerships). Where a role has several holders the
+    choice is stable: the lowest user id.
     """
     people = ChasePeople()
     user_ids = {i for i in user_ids if i is not None}
@@ -150,6 +156,8 @@ def chase_people(
         )
     if agency_ids:
         wanted |= Q(agency_id__in=agency_ids, role__in=_AGENCY_MANAGER_ROLES)
+        if partnership_ids:
+            wanted |= Q(agency_id__in=agency_ids, partnership_id__in=partnership_ids, role=Role.PRACTITIONER)
     if not wanted:
         return people
     holders = (
@@ -169,8 +177,18 @@ def chase_people(
                 people.admins.setdefault(membership.partnership_id, user)
             elif membership.role == Role.MASH_MANAGER:
                 people.mash_managers.setdefault(membership.partnership_id, user)
-            elif membership.agency.kind == Agency.Kind.CHILDRENS_SOCIAL_CARE:
+            elif (
+                membership.role == Role.SENIOR_MANAGER
+                and membership.agency.kind == Agency.Kind.CHILDRENS_SOCIAL_CARE
+            ):
+                # Only a senior manager: the agencies' team managers and practitioners come in the same rows.
                 people.csc_senior_managers.setdefault(membership.partnership_id, user)
+        if (
+            membership.role == Role.PRACTITIONER
+            and membership.agency_id in agency_ids
+            and membership.partnership_id in partnership_ids
+        ):
+            people.agency_practitioners.setdefault((membership.agency_id, membership.partnership_id), user)
         if membership.agency_id in agency_ids and membership.role in _AGENCY_MANAGER_ROLES:
             for key in ((membership.agency_id, membership.partnership_id), (membership.agency_id, None)):
                 # A team manager is closer to the work than a senior manager; holders come by user id.

@@ -8,6 +8,7 @@ from agencies.demo import DEMO_PASSWORD, PARTNERSHIP_CODE, demo_logins, seed_dem
 from agencies.models import Partnership
 from audits.context import actor_set
 from cases.demo import seed_cases_demo
+from referrals.demo import seed_referrals_demo
 
 
 class Command(BaseCommand):
@@ -15,12 +16,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor_set(None, label="system: seed_demo")
-        today = timezone.localdate()
+        now = timezone.now()
+        today = timezone.localdate(now)
         # All of it or none of it: a half-seeded partnership would never be completed on a re-run.
         with transaction.atomic():
             created = seed_demo(today=today)
             if created:
-                seed_cases_demo(partnership=Partnership.objects.get(code=PARTNERSHIP_CODE), today=today)
+                partnership = Partnership.objects.get(code=PARTNERSHIP_CODE)
+                seed_cases_demo(partnership=partnership, today=today)
+                seed_referrals_demo(partnership=partnership, now=now)
         self.stdout.write("Created the demo partnership." if created else "The demo partnership is already there.")
         logins = demo_logins()
         width = max(len(login.username) for login in logins)
