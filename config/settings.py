@@ -207,6 +207,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AgencyKindEnum": "agencies.models.Agency.Kind",
         "RelationshipKindEnum": "cases.models.Relationship.Kind",
+        # A referral's status and a decision's outcome, besides an escalation's and its stages' own.
+        "ReferralStatusEnum": "referrals.models.Referral.Status",
+        "DecisionOutcomeEnum": "referrals.models.Decision.Outcome",
     },
 }
 
