@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from agencies import selectors, services
 from agencies.forms import SignInForm
 from agencies.home import home_sections, notification_rows
+from agencies.models import Agency, Role
 
 INBOX_PAGE_SIZE = 25
 
@@ -19,6 +20,17 @@ class SignInView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        """A MASH practitioner starts at the triage queue (SPEC 8); everyone else at home."""
+        membership = getattr(self.request.user, "membership", None)
+        if (
+            membership is not None
+            and membership.role == Role.MASH_PRACTITIONER
+            and membership.agency.kind == Agency.Kind.CHILDRENS_SOCIAL_CARE
+        ):
+            return reverse("triage-queue")
+        return super().get_default_redirect_url()
 
 
 @login_required

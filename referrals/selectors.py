@@ -404,7 +404,8 @@ def agency_checks_inbox(*, user: User) -> QuerySet[AgencyCheck]:
         .select_related("referral", "referral__referrer_agency", "agency", "answered_by")
         .annotate(answered=SqlCase(When(answered_at__isnull=True, then=Value(0)), default=Value(1),
                                  output_field=IntegerField()))
-        .order_by("answered", "due_at", "-answered_at", "pk")
+        # Open checks share a blank answered_at, so they stay in due order; answered ones come newest first.
+        .order_by("answered", "-answered_at", "due_at", "pk")
     )
 
 

@@ -19,6 +19,7 @@ const copies = [
   ["node_modules/chart.js/dist/chart.umd.min.js", "chart.js/chart.umd.min.js"],
   ["static/src/app.js", "app.js"],
   ["static/src/dash.js", "dash.js"],
+  ["static/src/countdown.js", "countdown.js"],
 ];
 for (const [from, to] of copies) {
   cpSync(from, `${out}/${to}`, { recursive: true });

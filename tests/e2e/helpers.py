@@ -28,7 +28,8 @@ AXE_RUN = """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', va
 
 
 def sign_in(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base_url}/sign-in/")
+    """Sign in and start at home, whatever page the user's role lands on (a MASH practitioner's is the queue)."""
+    page.goto(f"{base_url}/sign-in/?next=/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
