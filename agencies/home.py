@@ -12,10 +12,24 @@ from django.utils.text import slugify
 
 from agencies.models import Notification, Role, User
 from agencies.navigation import role_of
-from agencies.selectors import agencies_visible, membership_of, notifications_for, users_visible
+from agencies.selectors import agencies_visible, calendars_for, membership_of, notifications_for, users_visible
+from referrals import rules
+from referrals.models import Referral
+from referrals.permissions import referrals_visible
+from referrals.selectors import (
+    agency_checks_inbox,
+    agency_checks_requested,
+    decisions_unshared,
+    escalations_for_respondent,
+    referral_children,
+    risk_order,
+)
 
 TASKS_DUE_SHOWN = 10
 UNREAD_SHOWN = 5
+# How many records each work section lists; its link leads to the rest.
+WORK_SHOWN = 5
+TIME_LEFT_TAGS = {"overdue": "red", "soon": "orange", "ok": "grey"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +66,17 @@ class HomeLink:
     href: str
 
 
+@dataclass(frozen=True)
+class HomeItem:
+    """A record waiting for the user: what it is (a link to it), a line about it, and the time left as a tag."""
+
+    text: str
+    href: str
+    meta: str = ""
+    tag: str = ""
+    tag_colour: str = "grey"
+
+
 @dataclass
 class HomeSection:
     title: str
@@ -60,6 +85,7 @@ class HomeSection:
     rows: list[NotificationRow] = field(default_factory=list)
     facts: list[tuple[str, str]] = field(default_factory=list)
     links: list[HomeLink] = field(default_factory=list)
+    items: list[HomeItem] = field(default_factory=list)
 
     @property
     def slug(self) -> str:
@@ -67,7 +93,7 @@ class HomeSection:
 
     @property
     def is_empty(self) -> bool:
-        return not self.rows and not self.facts
+        return not self.rows and not self.facts and not self.items
 
 
 @dataclass
@@ -188,10 +214,120 @@ def _partnership_setup(user: User) -> HomeSection:
     return section
 
 
+# -- The front door's sections (SPEC 3.3) --------------------------------------------------------------------
+
+
+def _names(children: list[str]) -> str:
+    if len(children) <= 1:
+        return "".join(children) or "No children recorded"
+    return f"{', '.join(children[:-1])} and {children[-1]}"
+
+
+def _time_left_item(text: str, href: str, meta: str, due_at: datetime, now: datetime) -> HomeItem:
+    left = rules.time_left(due_at, now)
+    return HomeItem(text=text, href=href, meta=meta, tag=left.text, tag_colour=TIME_LEFT_TAGS[left.state])
+
+
+def _queue_items(user: User, now: datetime) -> list[HomeItem]:
+    """The top of the triage queue, riskiest and least time left first: two queries (the referrals, with their
+    agency; their children), three when any child is there (which of them the user may open)."""
+    referrals = list(
+        referrals_visible(user).filter(status=Referral.Status.AWAITING_DECISION)  # referral_awaiting_idx
+        .select_related("referrer_agency").annotate(risk=risk_order())
+        .order_by("risk", "decision_due_at", "pk")[:WORK_SHOWN]
+    )
+    children = referral_children(user=user, referral_ids=[r.pk for r in referrals])
+    return [
+        _time_left_item(_names([c.name for c in children.get(r.pk, [])]), f"/referrals/{r.pk}/",
+                        _queue_meta(r), r.decision_due_at, now)
+        for r in referrals
+    ]
+
+
+def _queue_meta(referral: Referral) -> str:
+    urgency = {"immediate": "immediate", "urgent": "urgent"}.get(referral.urgency, "")
+    parts = [f"Referral {referral.pk} from {referral.referrer_agency.name}"]
+    if urgency:
+        parts.append(urgency)
+    if referral.rag:
+        parts.append(f"rated {referral.get_rag_display().lower()}")
+    return ", ".join(parts)
+
+
+def _checks_requested_items(user: User, now: datetime) -> list[HomeItem]:
+    """Open checks the user asked for, soonest due: one query."""
+    return [
+        _time_left_item(f"{check.agency.name}: referral {check.referral_id}", f"/referrals/{check.referral_id}/",
+                        f"Asked {timezone.localtime(check.requested_at):%d %b %Y, %H:%M}", check.due_at, now)
+        for check in agency_checks_requested(user=user)[:WORK_SHOWN]
+    ]
+
+
+def _unshared_items(user: User, now: datetime) -> list[HomeItem]:
+    """Decisions the referrer has not been told about, oldest first: one query, and one for the calendars."""
+    referrals = list(decisions_unshared(user=user)[:WORK_SHOWN])
+    calendars = calendars_for(partnership_ids={r.partnership_id for r in referrals}) if referrals else {}
+    items = []
+    for referral in referrals:
+        decision = referral.decision
+        items.append(_time_left_item(
+            f"Referral {referral.pk} from {referral.referrer_agency.name}", f"/referrals/{referral.pk}/",
+            f"{decision.get_outcome_display()}, decided by {decision.decided_by.display_name}"
+            f" on {timezone.localtime(decision.decided_at):%d %b %Y}. Tell the referrer.",
+            rules.feedback_due_at(decision.decided_at, calendars[referral.partnership_id]), now))
+    return items
+
+
+def _agency_checks_items(user: User, now: datetime) -> list[HomeItem]:
+    """Checks addressed to the user's agency not yet answered, soonest due: one query, and the children's two."""
+    checks = list(agency_checks_inbox(user=user).filter(answered_at__isnull=True)[:WORK_SHOWN])
+    children = referral_children(user=user, referral_ids=list({c.referral_id for c in checks}))
+    return [
+        _time_left_item(_names([c.name for c in children.get(check.referral_id, [])]), f"/checks/{check.pk}/",
+                        f"The MASH asked on {timezone.localtime(check.requested_at):%d %b %Y, %H:%M}"
+                        f" (referral {check.referral_id})", check.due_at, now)
+        for check in checks
+    ]
+
+
+def _escalation_items(user: User, now: datetime) -> list[HomeItem]:
+    """Escalation stages waiting for the user's answer, soonest due: one query."""
+    return [
+        _time_left_item(f"Stage {stage.number} ({rules.STAGE_NAMES[stage.number]}): referral"
+                        f" {stage.escalation.referral_id}", f"/escalations/{stage.escalation_id}/",
+                        f"Raised by {stage.escalation.raised_by_agency.name}", stage.due_at, now)
+        for stage in escalations_for_respondent(user=user)[:WORK_SHOWN]
+    ]
+
+
+# The sections filled with records, by title; each returns its items and the link to the rest.
+SECTION_ITEMS = {
+    "Referrals waiting for triage": (_queue_items, HomeLink("Go to the triage queue", "/referrals/")),
+    "Agency checks you requested": (_checks_requested_items, None),
+    "Decisions waiting for you": (_queue_items, HomeLink("Go to the triage queue", "/referrals/")),
+    "Decisions not yet fed back": (_unshared_items, None),
+    "Requests for information to your agency": (_agency_checks_items, HomeLink("Go to your agency's checks",
+                                                                               "/checks/")),
+    "Escalations that have reached you": (_escalation_items, None),
+}
+
+
+def _section(title: str, empty_text: str, *, user: User, now: datetime) -> HomeSection:
+    section = HomeSection(title=title, empty_text=empty_text)
+    filler = SECTION_ITEMS.get(title)
+    if filler is not None:
+        items, link = filler
+        section.items = items(user, now)
+        if link is not None:
+            section.links = [link]
+    return section
+
+
 def home_sections(*, user: User) -> HomePage:
     """The user's home page: their role's work, then tasks due and unread notifications.
 
-    A fixed number of queries whatever the data: two for the notifications, two more for an administrator.
+    A fixed number of queries whatever the data: two for the notifications, two more for an administrator,
+    and for the front door's sections those each names (``SECTION_ITEMS``).
     """
     role = role_of(user)
     membership = membership_of(user)
@@ -199,7 +335,7 @@ def home_sections(*, user: User) -> HomePage:
     now = timezone.now()
 
     sections = [
-        HomeSection(title=title, empty_text=empty_text.format(agency=agency))
+        _section(title, empty_text.format(agency=agency), user=user, now=now)
         for title, empty_text in ROLE_SECTIONS.get(role, ())
     ]
     if role == Role.ADMIN:

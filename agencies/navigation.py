@@ -10,6 +10,10 @@ from agencies.models import Agency, Role, User
 
 EVERYONE = frozenset(Role.values)
 INCIDENT_AGENCIES = frozenset({Agency.Kind.CHILDRENS_SOCIAL_CARE, Agency.Kind.POLICE})
+# Agencies the MASH asks for checks: every one but children's social care.
+PARTNER_AGENCIES = frozenset(Agency.Kind.values) - {Agency.Kind.CHILDRENS_SOCIAL_CARE}
+# MASH staff and the senior manager of children's social care (referrals.permissions.TRIAGE_ROLES).
+TRIAGE_ROLES = frozenset({Role.MASH_PRACTITIONER, Role.MASH_MANAGER, Role.SENIOR_MANAGER})
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,7 @@ class NavItem:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "home", EVERYONE),
+    NavItem("Triage queue", "triage-queue", TRIAGE_ROLES, frozenset({Agency.Kind.CHILDRENS_SOCIAL_CARE})),
     NavItem("People", "people-find", EVERYONE - {Role.AUDITOR}),
     NavItem("Already known?", "people-known", EVERYONE),
     NavItem("Inbox", "inbox", EVERYONE),
@@ -30,6 +35,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Incidents", "incident-list", EVERYONE - {Role.AUDITOR}, INCIDENT_AGENCIES),
     NavItem("Record an incident", "incident-create", EVERYONE - {Role.AUDITOR, Role.ADMIN}, INCIDENT_AGENCIES),
     NavItem("Operation Encompass", "encompass-list", EVERYONE, frozenset({Agency.Kind.EDUCATION, Agency.Kind.POLICE})),
+    NavItem("Make a referral", "referral-create", EVERYONE - {Role.AUDITOR, Role.ADMIN}),
+    NavItem("Your referrals", "referrals-made", EVERYONE - {Role.AUDITOR, Role.ADMIN}),
+    NavItem("Agency checks", "checks-inbox", EVERYONE - {Role.AUDITOR, Role.ADMIN}, PARTNER_AGENCIES),
 )
 
 

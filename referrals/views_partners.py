@@ -1,5 +1,602 @@
-"""Front-door pages (SPEC 3.3, 8)."""
+"""Front-door pages for every agency (SPEC 3.3, 8): making a referral, the referrer's own referrals with their
+outcomes, agency checks to answer, and challenging a decision (escalation)."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from agencies.models import Agency, User
+from agencies.selectors import agencies_visible, calendar_for, membership_of
+from cases.models import Incident, IncidentChild, Person
+from cases.permissions import incidents_visible, people_visible, sees_whole_partnership
+from cases.rules.risk import is_child_on
+from cases.selectors.people import people_find, person_possible_duplicates
+from referrals import rules
+from referrals.forms_partners import (
+    NEW_CHILD_FIELDS,
+    CheckAnswerForm,
+    EscalationRaiseForm,
+    EscalationRespondForm,
+    ReferralForm,
+    age_text,
+    new_child_encode,
+    new_children_decode,
+)
+from referrals.models import AgencyCheck, Decision, Escalation, Feedback, Referral
+from referrals.permissions import (
+    NOT_CASEWORK,
+    agency_check_get_for,
+    escalation_get_for,
+    escalation_may_respond,
+    escalation_raise_check,
+    referral_create_check,
+    referral_get_for,
+)
+from referrals.selectors import (
+    ChildRow,
+    agency_checks_inbox,
+    referral_children,
+    referrals_made,
+    referrals_with_children,
+)
+from referrals.services import (
+    NewChild,
+    agency_check_answer,
+    escalation_raise,
+    escalation_respond,
+    referral_create,
+)
+
+PAGE_SIZE = 25
+# Incidents offered to link: the newest that involve the children on the form.
+INCIDENTS_OFFERED = 20
+DUPLICATES_SHOWN = 5
+NO_CHILDREN = "Add the children the referral is about: find a child, or add a child who is not on the system"
+# Where each of referral_create's error keys is shown on the form.
+SERVICE_FIELDS = {
+    "received_at": "received_time",
+    "children": "find",
+    "concerns": "concerns",
+    "categories": "categories",
+    "urgency": "urgency",
+    "incident": "incident",
+    "consent": "consent",
+    "lawful_basis": "lawful_basis",
+    "source_code": None,
+}
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user (every view here is behind login_required)."""
+    return cast(User, request.user)
+
+
+def _page(request: HttpRequest, items: Any) -> tuple[Any, list[Any]]:
+    paginator = Paginator(items, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return page, list(paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1))
+
+
+def _casework_check(user: User, what: str) -> None:
+    """Auditors and administrators do not do casework; everyone else works in an agency."""
+    membership = membership_of(user)
+    if membership is None or membership.role in NOT_CASEWORK:
+        raise PermissionDenied(f"{what} are for practitioners and managers of the partnership's agencies.")
+
+
+def _service_errors(form: Any, error: ValidationError, fields: dict[str, str | None]) -> None:
+    """Put a service's field-level objections on the form's fields (the rest in the error summary)."""
+    for key, problems in error.message_dict.items():
+        field = fields.get(key) if key != NON_FIELD_ERRORS else None
+        form.add_error(field if field in form.fields else None, problems)
+
+
+# -- Making a referral --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChosenChild:
+    person: Person
+    age: str
+
+
+@dataclass(frozen=True)
+class NewChildRow:
+    child: NewChild
+    encoded: str
+    age: str
+
+
+@dataclass(frozen=True)
+class DuplicatePreview:
+    """A record that may be the new child: name and age only, never the record (SPEC 6). ``person_id`` is set
+    only when the user may open the record and so may refer that child instead."""
+
+    name: str
+    age: str
+    person_id: int | None
+    restricted: bool = False
+
+
+@dataclass(frozen=True)
+class FoundChild:
+    person_id: int
+    name: str
+    date_of_birth: date | None
+    age: str
+
+
+@dataclass
+class ReferralPage:
+    """What the referral form shows besides its fields: the children so far, search results, duplicates."""
+
+    chosen: list[ChosenChild]
+    new_children: list[NewChildRow]
+    found: list[FoundChild]
+    searched: str = ""
+    adults_found: int = 0
+    duplicates: list[DuplicatePreview] | None = None
+    note: str = ""
+
+
+def _ids(values: Iterable[str]) -> list[int]:
+    return list(dict.fromkeys(int(value) for value in values if value.isdigit()))
+
+
+def _children_for_form(user: User, ids: Sequence[int]) -> list[Person]:
+    """The children on the form, in the order they were added, among those the user may open."""
+    found = {p.pk: p for p in people_visible(user).filter(pk__in=ids)} if ids else {}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _incidents_offered(user: User, child_ids: Sequence[int], linked: int | None) -> list[Incident]:
+    """Incidents the user may see involving the children on the form, and the one linked already."""
+    if not child_ids and linked is None:
+        return []
+    wanted = Q(pk__in=IncidentChild.objects.filter(child_id__in=child_ids).values("incident_id")) if child_ids \
+        else Q(pk=linked)
+    if child_ids and linked is not None:
+        wanted |= Q(pk=linked)
+    return list(incidents_visible(user).filter(wanted).select_related("reported_by")
+                .order_by("-occurred_at", "-pk")[:INCIDENTS_OFFERED])
+
+
+def _duplicate_previews(user: User, partnership_id: int, child: NewChild) -> list[DuplicatePreview]:
+    """Records anywhere in the partnership that may be this child ("already known?", SPEC 6): a name and an
+    age; a restricted record the user may not open shows only that it exists."""
+    matches = person_possible_duplicates(partnership_id=partnership_id, given_name=child.given_name,
+                                         family_name=child.family_name, date_of_birth=child.date_of_birth,
+                                         limit=DUPLICATES_SHOWN)
+    if not matches:
+        return []
+    ids = [m.person_id for m in matches]
+    openable = set(people_visible(user).filter(pk__in=ids).values_list("pk", flat=True))
+    # Which of the others are restricted: their names are not shown (one query, on the matches only).
+    restricted = set(Person.objects.filter(pk__in=set(ids) - openable, restricted=True).values_list("pk", flat=True))
+    return [
+        DuplicatePreview(name="", age="", person_id=None, restricted=True) if m.person_id in restricted
+        else DuplicatePreview(name=m.name, age=age_text(m.date_of_birth),
+                              person_id=m.person_id if m.person_id in openable else None)
+        for m in matches
+    ]
+
+
+def _without_new_child(data: QueryDict) -> QueryDict:
+    """The posted form with the new child's boxes emptied, once the child is on the list."""
+    data = data.copy()
+    for name in (*NEW_CHILD_FIELDS, "new_date_of_birth_day", "new_date_of_birth_month", "new_date_of_birth_year"):
+        data.pop(name, None)
+    return data
+
+
+def _action(data: QueryDict) -> tuple[str, str]:
+    action, _, argument = str(data.get("action", "send")).partition(":")
+    return action, argument
+
+
+def _referral_initial(user: User) -> dict[str, Any]:
+    now = timezone.localtime()
+    membership = membership_of(user)
+    return {
+        "received_on": now.date(),
+        "received_time": f"{now:%H:%M}",
+        "referrer_agency": membership.agency_id if membership is not None else None,
+        "referrer_name": user.display_name,
+        "referrer_contact": user.email,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_create_page(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    referral_create_check(user)
+    membership = membership_of(user)
+    assert membership is not None  # noqa: S101 - referral_create_check says so
+    agencies = (
+        agencies_visible(user=user).filter(partnerships=membership.partnership_id).prefetch_related(None)
+        if sees_whole_partnership(user) else None
+    )
+    if request.method != "POST":
+        return _referral_get(request, user, agencies)
+    data: QueryDict = request.POST
+    action, argument = _action(data)
+    child_ids = _ids(data.getlist("child"))
+    new_children = new_children_decode(data.getlist("new_child"))
+    page = ReferralPage(chosen=[], new_children=[], found=[], searched=" ".join(data.get("find", "").split()))
+
+    if action in ("add", "use") and argument.isdigit():
+        child_ids = _ids([*map(str, child_ids), argument])
+        if action == "use":
+            # A known child picked in place of the new one typed: the new child's boxes are emptied.
+            data = _without_new_child(data)
+    elif action == "remove" and argument.isdigit():
+        child_ids = [pk for pk in child_ids if pk != int(argument)]
+    elif action == "remove_new" and argument.isdigit() and int(argument) < len(new_children):
+        del new_children[int(argument)]
+    children = _children_for_form(user, child_ids)
+
+    posted_incident = str(data.get("incident", ""))
+    linked = int(posted_incident) if posted_incident.isdigit() else None
+    form = ReferralForm(data, action=action, agencies=agencies,
+                        incidents=_incidents_offered(user, [c.pk for c in children], linked))
+    if action in ("find", "add") and page.searched:
+        _search(user, page, page.searched, exclude={c.pk for c in children})
+    elif action == "find":
+        page.note = "Enter a name, a date of birth or an NHS number to find a child."
+    elif action in ("add_new", "confirm_new") and form.is_valid():
+        new = form.cleaned_data["new_child"]
+        page.duplicates = _duplicate_previews(user, membership.partnership_id, new) if action == "add_new" else []
+        if not page.duplicates:
+            new_children.append(new)
+            form = ReferralForm(_without_new_child(data), action=action, agencies=agencies,
+                                incidents=_incidents_offered(user, [c.pk for c in children], linked))
+            page.duplicates = None
+            page.note = f"{new.given_name} {new.family_name} added. They are recorded when you send the referral."
+    elif action == "send":
+        if not children and not new_children and not form.new_child_typed():
+            form.add_error("find", NO_CHILDREN)
+        referral = _referral_send(user, form, page, children=children, new_children=new_children,
+                                  partnership_id=membership.partnership_id)
+        if referral is not None:
+            return redirect("referral-created", referral_id=referral.pk)
+    _page_children(page, children, new_children)
+    return _referral_render(request, form, page)
+
+
+def _referral_get(request: HttpRequest, user: User, agencies: Any) -> HttpResponse:
+    """A new form; from an incident (?incident=), the incident linked and its children added (enter once)."""
+    incident = None
+    if str(request.GET.get("incident", "")).isdigit():
+        incident = incidents_visible(user).filter(pk=int(request.GET["incident"])).first()
+    child_ids: list[int] = []
+    if incident is not None:
+        child_ids = list(incident.children.order_by("pk").values_list("child_id", flat=True))
+    children = [c for c in _children_for_form(user, child_ids) if is_child_on(c.date_of_birth, timezone.localdate())
+                or c.expected_date_of_birth is not None]
+    initial = _referral_initial(user)
+    if incident is not None:
+        initial["incident"] = str(incident.pk)
+    form = ReferralForm(initial=initial, agencies=agencies,
+                        incidents=_incidents_offered(user, [c.pk for c in children],
+                                                     incident.pk if incident is not None else None))
+    page = ReferralPage(chosen=[], new_children=[], found=[])
+    _page_children(page, children, [])
+    return _referral_render(request, form, page)
+
+
+def _search(user: User, page: ReferralPage, searched: str, *, exclude: set[int]) -> None:
+    found = people_find(user=user, q=searched)
+    today = timezone.localdate()
+    page.found = [FoundChild(p.person_id, p.name, p.date_of_birth, age_text(p.date_of_birth, today=today))
+                  for p in found if p.is_child and p.person_id not in exclude]
+    page.adults_found = sum(1 for p in found if not p.is_child)
+
+
+def _page_children(page: ReferralPage, children: Sequence[Person], new_children: Sequence[NewChild]) -> None:
+    today = timezone.localdate()
+    page.chosen = [ChosenChild(c, age_text(c.date_of_birth, c.expected_date_of_birth, today=today))
+                   for c in children]
+    page.new_children = [NewChildRow(c, new_child_encode(c), age_text(c.date_of_birth, today=today))
+                         for c in new_children]
+
+
+def _referral_send(user: User, form: ReferralForm, page: ReferralPage, *, children: Sequence[Person],
+                   new_children: Sequence[NewChild], partnership_id: int) -> Referral | None:
+    """Make the referral, or put the objections on the form (nothing is saved then)."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    new = data.get("new_child")
+    if new is not None:
+        # Typed but not yet added: checked for duplicates before it is recorded.
+        page.duplicates = _duplicate_previews(user, partnership_id, new)
+        if page.duplicates:
+            form.add_error("new_given_name", f"{new.given_name} {new.family_name} may already be known. Refer a "
+                                             "record below, or confirm that this is a new child")
+            return None
+        # Only on the list once saved: if the service refuses the referral, the boxes still hold the child.
+        new_children = [*new_children, new]
+        page.duplicates = None
+    if not children and not new_children:
+        form.add_error("find", NO_CHILDREN)
+        return None
+    membership = membership_of(user)
+    assert membership is not None  # noqa: S101 - the page checked
+    agency: Agency = data["referrer_agency"] if form.picks_agency else membership.agency
+    incident = None
+    if data.get("incident"):
+        incident = incidents_visible(user).filter(pk=int(data["incident"])).first()
+        if incident is None:
+            form.add_error("incident", "Choose an incident from the list")
+            return None
+    try:
+        return referral_create(
+            by=user, received_at=data["received_at"], referrer_agency=agency, children=list(children),
+            new_children=list(new_children), concerns=data["concerns"], categories=data["categories"],
+            urgency=data["urgency"], incident=incident, consent=data["consent"],
+            consent_reason=data["consent_reason"], lawful_basis=data["lawful_basis"],
+            referrer_name=data["referrer_name"], referrer_contact=data["referrer_contact"],
+            family_told=data["family_told"],
+        )
+    except ValidationError as error:
+        fields: dict[str, str | None] = {**SERVICE_FIELDS, "referrer_agency": "referrer_agency",
+                                         "consent_reason": form.consent_reason_field()}
+        _service_errors(form, error, fields)
+        return None
+
+
+def _referral_render(request: HttpRequest, form: ReferralForm, page: ReferralPage) -> HttpResponse:
+    membership = membership_of(_user(request))
+    return render(request, "referrals/partners/create.html", {
+        "form": form, "page": page, "own_agency": membership.agency if membership is not None else None,
+    })
+
+
+@login_required
+def referral_created(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """The confirmation: the reference, when the MASH will decide, and children referred before."""
+    user = _user(request)
+    referral = referral_get_for(user, referral_id)
+    children = referral_children(user=user, referral_ids=[referral.pk]).get(referral.pk, [])
+    return render(request, "referrals/partners/created.html", {
+        "referral": referral,
+        "children": _child_lines(children),
+        "repeats": [child for child in children if "repeat_referral" in child.flags],
+    })
+
+
+# -- The referrer's own referrals ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChildLine:
+    """A child as the lists show them: name and age."""
+
+    name: str
+    age: str
+
+
+def _child_lines(children: Sequence[ChildRow]) -> list[ChildLine]:
+    today = timezone.localdate()
+    return [ChildLine(c.name, age_text(c.date_of_birth, c.expected_date_of_birth, today=today)) for c in children]
+
+
+def _loaded(record: Referral, name: str) -> Any:
+    """A one-to-one the selector loaded with select_related, or None when the referral has none."""
+    try:
+        return getattr(record, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+@dataclass(frozen=True)
+class MadeRow:
+    referral: Referral
+    children: list[ChildLine]
+    decision: Decision | None
+    feedback: Feedback | None
+
+
+@login_required
+def referrals_made_page(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _casework_check(user, "Your agency's referrals")
+    page, page_numbers = _page(request, referrals_made(user=user))
+    membership = membership_of(user)
+    rows = [MadeRow(referral, _child_lines(children), _loaded(referral, "decision"), _loaded(referral, "feedback"))
+            for referral, children in referrals_with_children(user=user, referrals=page.object_list)]
+    return render(request, "referrals/partners/made.html", {
+        "page": page,
+        "page_numbers": page_numbers,
+        "rows": rows,
+        "agency": membership.agency if membership is not None else None,
+    })
+
+
+# -- Agency checks ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    check: AgencyCheck
+    children: list[ChildLine]
+    time_left: rules.TimeLeft | None
+
+
+@login_required
+def checks_inbox(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _casework_check(user, "Agency checks")
+    page, page_numbers = _page(request, agency_checks_inbox(user=user))
+    checks = list(page.object_list)
+    children = referral_children(user=user, referral_ids=list({c.referral_id for c in checks}))
+    now = timezone.now()
+    rows = [CheckRow(c, _child_lines(children.get(c.referral_id, [])),
+                     rules.time_left(c.due_at, now) if c.answered_at is None else None) for c in checks]
+    membership = membership_of(user)
+    return render(request, "referrals/partners/checks.html", {
+        "page": page, "page_numbers": page_numbers, "rows": rows,
+        "agency": membership.agency if membership is not None else None,
+    })
+
+
+def _staff(ids: Iterable[int | None]) -> dict[int, User]:
+    """Who asked and who answered, with their agencies, in one query."""
+    wanted = {pk for pk in ids if pk is not None}
+    return {u.pk: u for u in User.objects.select_related("membership__agency").filter(pk__in=wanted)} if wanted else {}
+
+
+def _may_answer(user: User, check: AgencyCheck) -> bool:
+    membership = membership_of(user)
+    return membership is not None and membership.agency_id == check.agency_id and membership.role not in NOT_CASEWORK
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_answer_page(request: HttpRequest, check_id: int) -> HttpResponse:
+    user = _user(request)
+    posting = request.method == "POST"
+    check = agency_check_get_for(user, check_id, answer=posting)
+    if posting and check.answered_at is not None:
+        messages.info(request, "This check has already been answered.")
+        return redirect("check-answer", check_id=check.pk)
+    addressed = _may_answer(user, check)
+    may_answer = addressed and check.answered_at is None
+    form = CheckAnswerForm(request.POST if posting else None) if may_answer or posting else None
+    if form is not None and form.is_bound and form.is_valid():
+        try:
+            agency_check_answer(check=check, by=user, information=form.cleaned_data["information"])
+        except ValidationError as error:
+            _service_errors(form, error, {"information": "information"})
+        else:
+            messages.success(request, "Your answer has been sent to the MASH.")
+            return redirect("check-answer", check_id=check.pk)
+    referral = check.referral
+    children = _child_lines(referral_children(user=user, referral_ids=[referral.pk]).get(referral.pk, []))
+    staff = _staff([check.created_by_id, check.answered_by_id])
+    asked_by = staff.get(check.created_by_id) if check.created_by_id else None
+    asked_by_membership = membership_of(asked_by) if asked_by is not None else None
+    return render(request, "referrals/partners/check.html", {
+        "check": check,
+        "referral": referral,
+        "children": children,
+        "asked_by": asked_by,
+        "asked_by_agency": asked_by_membership.agency if asked_by_membership is not None else None,
+        "answered_by": staff.get(check.answered_by_id) if check.answered_by_id else None,
+        "time_left": rules.time_left(check.due_at, timezone.now()) if check.answered_at is None else None,
+        "form": form if check.answered_at is None else None,
+        "addressed": addressed,
+    })
+
+
+# -- Escalations (resolving professional disagreement) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageGuide:
+    number: int
+    name: str
+    working_days: int
+
+
+def _stage_guide() -> list[StageGuide]:
+    return [StageGuide(n, rules.STAGE_NAMES[n], rules.ESCALATION_STAGE_WORKING_DAYS[n])
+            for n in sorted(rules.STAGE_NAMES)]
+
+
+def _decision_of(referral: Referral) -> Decision | None:
+    return Decision.objects.filter(referral=referral).select_related("decided_by").first()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def escalation_raise_page(request: HttpRequest, referral_id: int) -> HttpResponse:
+    user = _user(request)
+    referral = referral_get_for(user, referral_id)
+    escalation_raise_check(user, referral)
+    decision = _decision_of(referral)
+    form = EscalationRaiseForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            escalation = escalation_raise(referral=referral, by=user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _service_errors(form, error, {"reason": "reason"})
+        else:
+            messages.success(request, "Your escalation has been raised. Stage 1 is with the person who made the"
+                                      " decision.")
+            return redirect("escalation-detail", escalation_id=escalation.pk)
+    open_escalation = referral.escalations.filter(status=Escalation.Status.OPEN).first()
+    now = timezone.now()
+    return render(request, "referrals/partners/escalation_raise.html", {
+        "referral": referral,
+        "decision": decision,
+        "form": form,
+        "open_escalation": open_escalation,
+        "stages": _stage_guide(),
+        "first_due": rules.escalation_stage_due_at(now, 1, calendar_for(referral.partnership)),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def escalation_detail_page(request: HttpRequest, escalation_id: int) -> HttpResponse:
+    user = _user(request)
+    escalation = escalation_get_for(user, escalation_id)
+    stages = list(escalation.stages.select_related("respondent", "responded_by").order_by("number"))
+    is_open = escalation.status == Escalation.Status.OPEN
+    current = next((s for s in stages if s.number == escalation.stage), None) if is_open else None
+    may_respond = current is not None and escalation_may_respond(user, current)
+    posting = request.method == "POST"
+    if posting and current is None:
+        messages.info(request, "This escalation is closed: there is no stage left to answer.")
+        return redirect("escalation-detail", escalation_id=escalation.pk)
+    if posting and not may_respond:
+        raise PermissionDenied("This stage of the escalation is answered by its respondent or a manager at that level.")
+    form = None
+    if current is not None and may_respond:
+        form = EscalationRespondForm(request.POST if posting else None, stage=current.number)
+        if form.is_bound and form.is_valid():
+            try:
+                escalation_respond(escalation=escalation, by=user, outcome=form.cleaned_data["outcome"],
+                                   response=form.cleaned_data["response"])
+            except ValidationError as error:
+                _service_errors(form, error, {"outcome": "outcome", "response": "response"})
+            else:
+                messages.success(request, f"Your answer to stage {current.number} has been recorded.")
+                return redirect("escalation-detail", escalation_id=escalation.pk)
+    return render(request, "referrals/partners/escalation.html", {
+        "escalation": escalation,
+        "referral": escalation.referral,
+        "decision": _decision_of(escalation.referral),
+        "raised_by": escalation.raised_by,
+        "stages": stages,
+        "current": current,
+        "form": form,
+        "guide": _stage_guide(),
+    })
+
+
+urlpatterns = [
+    path("referrals/new/", referral_create_page, name="referral-create"),
+    path("referrals/new/<int:referral_id>/", referral_created, name="referral-created"),
+    path("referrals/made/", referrals_made_page, name="referrals-made"),
+    path("referrals/<int:referral_id>/escalate/", escalation_raise_page, name="escalation-raise"),
+    path("escalations/<int:escalation_id>/", escalation_detail_page, name="escalation-detail"),
+    path("checks/", checks_inbox, name="checks-inbox"),
+    path("checks/<int:check_id>/", check_answer_page, name="check-answer"),
+]
