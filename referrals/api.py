@@ -76,7 +76,9 @@ from referrals.selectors import (
     referrals_made,
     referrals_with_children,
     risk_order,
-    triage_queue,
+    triage_queue_ordered,
+    triage_rows,
+    triage_totals,
 )
 from referrals.serializers import (
     CheckAnswerSerializer,
@@ -175,16 +177,17 @@ class ReferralListCreate(APIView):
         paginator = PageNumberPagination()
         context = {"sees_all": _sees_all(user)}
         if wanted == Referral.Status.AWAITING_DECISION and triage_may_see(user):
-            queue = triage_queue(user=user, filters=query.filters())
-            rows = paginator.paginate_queryset(queue.rows, request, view=self) or []
+            ordered = triage_queue_ordered(user=user, filters=query.filters())
+            rows = triage_rows(user=user, referrals=paginator.paginate_queryset(ordered, request, view=self) or [])
             response = paginator.get_paginated_response(
                 ReferralListItemSerializer(rows, many=True, context=context).data
             )
+            totals = triage_totals(user=user)
             response.data["queue"] = {
-                "size": queue.size,
-                "oldest_received_at": serializers.DateTimeField().to_representation(queue.oldest_received_at)
-                if queue.oldest_received_at else None,
-                "overdue": queue.overdue,
+                "size": totals["size"],
+                "oldest_received_at": serializers.DateTimeField().to_representation(totals["oldest"])
+                if totals["oldest"] else None,
+                "overdue": totals["overdue"],
             }
             return response
         referrals = self._listed(user)
@@ -437,7 +440,7 @@ class EscalationRespond(APIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         escalation = escalation_respond(escalation=escalation, by=user, outcome=data["outcome"],
-                                        response=data["response"])
+                                        response=data["response"], stage_number=data.get("stage"))
         return Response(EscalationSerializer(escalation).data)
 
 

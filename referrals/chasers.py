@@ -243,7 +243,8 @@ class EscalationStageUnanswered(ChaseRule):
             )
 
     def recipient(self, item: Overdue, level: int, people: ChasePeople) -> User | None:
-        return people.user(item.user_id)
+        # No respondent recorded (or they have left): the senior manager, so that the stage still climbs.
+        return people.user(item.user_id) or people.csc_senior_manager(item.partnership_id)
 
     def message(self, item: Overdue, level: int) -> str:
         number = item.facts["number"]

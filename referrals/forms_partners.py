@@ -292,9 +292,12 @@ class EscalationRespondForm(forms.Form):
     response = forms.CharField(label="Your response", widget=forms.Textarea(attrs={"rows": 6}),
                                help_text="What you decided and why; the agency that raised it is told",
                                error_messages={"required": "Give your response to the disagreement"})
+    # The stage the page showed: an answer to a stage that has since climbed is refused, not moved on.
+    stage = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, stage: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["stage"].initial = stage
         choices = [(EscalationStage.Outcome.RESOLVED.value, "Resolved: the disagreement is settled at this stage")]
         if stage < rules.LAST_STAGE:
             choices.append((EscalationStage.Outcome.ESCALATE.value,

@@ -21,7 +21,7 @@ from agencies.permissions import records_visible
 from agencies.selectors import membership_of
 from audits.services import access_record
 from cases.permissions import sees_whole_partnership, served_partnerships
-from referrals.models import AgencyCheck, Escalation, EscalationStage, Referral
+from referrals.models import AgencyCheck, Decision, Escalation, EscalationStage, Referral
 
 TRIAGE_ROLES = frozenset({Role.MASH_PRACTITIONER, Role.MASH_MANAGER, Role.SENIOR_MANAGER})
 DECISION_ROLES = frozenset({Role.MASH_MANAGER, Role.SENIOR_MANAGER})
@@ -175,18 +175,24 @@ def escalations_visible(user: User) -> QuerySet[Escalation]:
     return Escalation.objects.filter(referral__in=referrals_visible(user))
 
 
-def escalation_get_for(user: User, escalation_id: int) -> Escalation:
+def escalation_get_for(user: User, escalation_id: int, *, log: bool = True) -> Escalation:
     escalation = (
         escalations_visible(user).select_related("referral", "raised_by_agency").filter(pk=escalation_id).first()
     )
     if escalation is None:
         raise Http404("No such escalation")
-    access_record(user=user, action="view", record_type="referral", record_id=escalation.referral_id,
-                  partnership_id=escalation.partnership_id)
+    if log:
+            access_record(user=user, action="view", record_type="referral", record_id=escalation.referral_id,
+                      partnership_id=escalation.partnership_id)
     return escalation
 
 
 def escalation_may_respond(user: User, stage: EscalationStage) -> bool:
+    """The stage's respondent, or a manager at that stage's level; past stage 1, never the decision maker."""
+    if stage.number > 1 and Decision.objects.filter(
+        referral__escalations=stage.escalation_id, decided_by=user
+    ).exists():
+        return False
     if stage.respondent_id is not None and stage.respondent_id == user.pk:
         return True
     return _csc_role(user) in STAGE_RESPONDERS[stage.number]
@@ -198,10 +204,18 @@ def escalation_respond_check(user: User, stage: EscalationStage) -> None:
 
 
 def referral_history_check(user: User, referral_id: int) -> str:
+    """The whole history (every agency's check answers included): those who see the whole referral."""
     referral = referral_get_for(user, referral_id, log=False)
-    if not user.has_perm("audits.view_accesslogentry"):
-        raise PermissionDenied("Only managers, auditors and administrators may see a record's history.")
+    if not user.has_perm("audits.view_accesslogentry") or not referral_sees_all(user, referral):
+        raise PermissionDenied("Only managers of children's social care, auditors and administrators may see a"
+                               " referral's history.")
     return f"Referral {referral.pk} from {referral.referrer_agency.name}"
+
+
+def escalation_history_check(user: User, escalation_id: int) -> str:
+    escalation = escalation_get_for(user, escalation_id, log=False)
+    referral_history_check(user, escalation.referral_id)
+    return f"Escalation {escalation.pk} of referral {escalation.referral_id}"
 
 
 def partnership_csc(partnership_id: int) -> Agency | None:

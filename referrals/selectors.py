@@ -28,6 +28,7 @@ from referrals.permissions import (
 )
 from strategy_meetings.models import StrategyMeeting
 
+RESTRICTED_CHILD = "A child whose record is restricted"
 # The most rows the queue shows at once; the size and the oldest item always count the whole queue.
 QUEUE_LIMIT = 200
 
@@ -135,22 +136,38 @@ def referral_children(*, user: User, referral_ids: Sequence[int]) -> dict[int, l
     children: dict[int, list[ChildRow]] = {}
     for row in rows:
         child = row.child
+        may_open = child.pk in openable
+        flags = _flags(escalating=row.flag_escalating, repeat=row.repeat,  # type: ignore[attr-defined]
+                       case_status=row.open_case_status, marac=row.flag_marac,  # type: ignore[attr-defined]
+                       restricted=child.restricted)
+        if not may_open:
+            # What children's social care knows of a child (plans, MARAC, escalation) is for those who may
+            # open the record; a restricted child is not even named.
+            flags = tuple(flag for flag in flags if flag in ("repeat_referral", "restricted"))
+        hidden = child.restricted and not may_open
         children.setdefault(row.referral_id, []).append(ChildRow(
             person_id=child.pk,
-            name=child.full_name,
-            date_of_birth=child.date_of_birth,
-            expected_date_of_birth=child.expected_date_of_birth,
-            flags=_flags(escalating=row.flag_escalating, repeat=row.repeat,  # type: ignore[attr-defined]
-                         case_status=row.open_case_status, marac=row.flag_marac,  # type: ignore[attr-defined]
-                         restricted=child.restricted),
-            case_status=row.open_case_status or "",  # type: ignore[attr-defined]
+            name=RESTRICTED_CHILD if hidden else child.full_name,
+            date_of_birth=None if hidden else child.date_of_birth,
+            expected_date_of_birth=None if hidden else child.expected_date_of_birth,
+            flags=flags,
+            case_status=(row.open_case_status or "") if may_open else "",  # type: ignore[attr-defined]
             household_id=row.household_id,  # type: ignore[attr-defined]
-            may_open=child.pk in openable,
+            may_open=may_open,
         ))
     return children
 
 
 # -- The triage queue ---------------------------------------------------------------------------------------
+
+
+def children_flags(children: Iterable[ChildRow]) -> list[tuple[str, str, str]]:
+    """Every flag of any of the children, once, as (flag, label, tag colour)."""
+    seen: dict[str, tuple[str, str, str]] = {}
+    for child in children:
+        for tag in child.flag_tags:
+            seen.setdefault(tag[0], tag)
+    return list(seen.values())
 
 
 @dataclass(frozen=True)
@@ -174,11 +191,7 @@ class QueueRow:
 
     @property
     def flags(self) -> list[tuple[str, str, str]]:
-        seen: dict[str, tuple[str, str, str]] = {}
-        for child in self.children:
-            for tag in child.flag_tags:
-                seen.setdefault(tag[0], tag)
-        return list(seen.values())
+        return children_flags(self.children)
 
     @property
     def concern(self) -> str:
@@ -250,28 +263,41 @@ def _children_flagged(flag: str, *, now: datetime) -> QuerySet[ReferralChild]:
     return children.none()
 
 
-def triage_queue(*, user: User, filters: QueueFilters | None = None) -> TriageQueue:
-    """Referrals awaiting a decision, riskiest and least time left first, siblings grouped together.
-
-    Three queries whatever the queue's length: the whole queue's size, oldest item and overdue count; the
-    rows; the rows' children with their flags (and one to know which children the user may open).
-    """
-    filters = filters or QueueFilters()
-    now = timezone.now()
-    awaiting = _awaiting(user)
-    totals = awaiting.aggregate(size=Count("pk"), oldest=Min("received_at"),
-                                overdue=Count("pk", filter=Q(decision_due_at__lte=now)))
-    queue = (
-        _filtered(awaiting, filters, user=user, now=now)
+def triage_queue_ordered(*, user: User, filters: QueueFilters | None = None) -> QuerySet[Referral]:
+    """The queue's referrals, riskiest and least time left first (not yet grouped; see ``triage_rows``)."""
+    return (
+        _filtered(_awaiting(user), filters or QueueFilters(), user=user, now=timezone.now())
         .select_related("referrer_agency", "allocated_to")
         .annotate(risk=risk_order())
         .order_by("risk", "decision_due_at", "pk")
-    )[:QUEUE_LIMIT]
-    referrals = list(queue)
-    children = referral_children(user=user, referral_ids=[r.pk for r in referrals])
-    rows = [QueueRow(r, children.get(r.pk, []), rules.time_left(r.decision_due_at, now)) for r in referrals]
+    )
+
+
+def triage_totals(*, user: User) -> dict[str, Any]:
+    """The whole queue's size, its oldest item and how many are overdue, in one query, whatever the filters."""
+    return _awaiting(user).aggregate(size=Count("pk"), oldest=Min("received_at"),
+                                     overdue=Count("pk", filter=Q(decision_due_at__lte=timezone.now())))
+
+
+def triage_rows(*, user: User, referrals: Iterable[Referral]) -> list[QueueRow]:
+    """Rows for a page of the ordered queue, siblings grouped: one query for the children, one for openable."""
+    now = timezone.now()
+    page = list(referrals)
+    children = referral_children(user=user, referral_ids=[r.pk for r in page])
+    return siblings_grouped([QueueRow(r, children.get(r.pk, []), rules.time_left(r.decision_due_at, now))
+                             for r in page])
+
+
+def triage_queue(*, user: User, filters: QueueFilters | None = None) -> TriageQueue:
+    """Referrals awaiting a decision, riskiest and least time left first, siblings grouped together.
+
+    Four queries whatever the queue's length: the whole queue's size, oldest item and overdue count; the
+    rows; the rows' children with their flags; which of the children the user may open.
+    """
+    filters = filters or QueueFilters()
+    totals = triage_totals(user=user)
     return TriageQueue(
-        rows=siblings_grouped(rows),
+        rows=triage_rows(user=user, referrals=triage_queue_ordered(user=user, filters=filters)[:QUEUE_LIMIT]),
         size=totals["size"],
         oldest_received_at=totals["oldest"],
         overdue=totals["overdue"],
@@ -310,12 +336,13 @@ class ReferralDetail:
     escalations: list[Escalation]
     shares: list[InformationShare]
     strategy_meeting: StrategyMeeting | None
-    time_left: rules.TimeLeft
+    # To the decision deadline, while the referral waits for a decision.
+    time_left: rules.TimeLeft | None
     feedback_due_at: datetime | None = None
 
     @property
     def flags(self) -> list[tuple[str, str, str]]:
-        return QueueRow(self.referral, self.children, self.time_left).flags
+        return children_flags(self.children)
 
     @property
     def open_escalation(self) -> Escalation | None:
@@ -343,9 +370,14 @@ def referral_detail_of(*, user: User, referral: Referral) -> ReferralDetail:
     decision = Decision.objects.filter(referral=referral).select_related("decided_by").first()
     feedback = Feedback.objects.filter(referral=referral).select_related("shared_by").first()
     escalations: list[Escalation] = []
+    membership = membership_of(user)
+    mine = Escalation.objects.filter(referral=referral)
+    if view != "all":
+        # A partner agency sees the disagreements it raised, not other agencies' reasons and answers.
+        mine = mine.filter(raised_by_agency_id=membership.agency_id) if membership is not None else mine.none()
     if view != "checked" or decision is not None:
         escalations = list(
-            Escalation.objects.filter(referral=referral)
+            mine
             .select_related("raised_by", "raised_by_agency")
             .prefetch_related(Prefetch("stages", EscalationStage.objects.select_related("respondent", "responded_by")))
         )
@@ -364,7 +396,8 @@ def referral_detail_of(*, user: User, referral: Referral) -> ReferralDetail:
         escalations=escalations,
         shares=shares,
         strategy_meeting=StrategyMeeting.objects.filter(referral=referral).order_by("pk").first(),
-        time_left=rules.time_left(referral.decision_due_at, now),
+        time_left=(rules.time_left(referral.decision_due_at, now)
+                   if referral.status == Referral.Status.AWAITING_DECISION else None),
         feedback_due_at=(rules.feedback_due_at(decision.decided_at, calendar_for(referral.partnership))
                          if decision is not None and feedback is None else None),
     )

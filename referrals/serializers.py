@@ -123,6 +123,10 @@ class EscalationRespondSerializer(serializers.Serializer[Any]):
     outcome = serializers.ChoiceField(choices=[(EscalationStage.Outcome.RESOLVED, "Resolved"),
                                                (EscalationStage.Outcome.ESCALATE, "Escalate to the next stage")])
     response = serializers.CharField(allow_blank=True)
+    stage = serializers.IntegerField(
+        required=False, min_value=1, max_value=4,
+        help_text="The stage you are answering: refused if the escalation has moved on since",
+    )
 
 
 # -- Output ---------------------------------------------------------------------------------------------------
@@ -344,7 +348,7 @@ class ReferralSerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(source="referral.status", choices=Referral.Status.choices)
     received_at = serializers.DateTimeField(source="referral.received_at")
     decision_due_at = serializers.DateTimeField(source="referral.decision_due_at")
-    time_left = TimeLeftSerializer()
+    time_left = TimeLeftSerializer(allow_null=True, help_text="To the decision deadline, while awaiting it")
     referrer_agency = AgencyRefSerializer(source="referral.referrer_agency")
     referrer_name = serializers.CharField(source="referral.referrer_name")
     referrer_contact = serializers.CharField(source="referral.referrer_contact", allow_null=True)

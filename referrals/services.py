@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, Membership, Role, User
 from agencies.permissions import record_share
+from agencies.rules import DEFAULT_TZ
 from agencies.selectors import calendar_for, membership_of
 from agencies.services import notification_send
 from cases.models import Case, Incident, InformationShare, Person
@@ -52,6 +53,8 @@ from strategy_meetings.services import meeting_convene
 ErrorDict = dict[str, list[str]]
 # Clocks differ between systems; a time a few minutes "in the future" is a clock, not an error.
 FUTURE_TOLERANCE = timedelta(minutes=15)
+# A referral typed in late (a letter, a phone message) is still recorded, but a date this old is a typing error.
+EARLIEST_RECEIVED = datetime(2000, 1, 1, tzinfo=DEFAULT_TZ)
 # The decisions that end the front door's involvement, and the closure reason a case gets for each.
 CLOSING_OUTCOMES: dict[str, str] = {
     Decision.Outcome.NO_FURTHER_ACTION: "RC8",
@@ -161,6 +164,8 @@ def referral_create(
     concerns = concerns.strip()
     consent_reason = consent_reason.strip()
     _moment_errors(errors, "received_at", received_at, now=now, label="The time the referral was received")
+    if received_at.tzinfo is not None and received_at < EARLIEST_RECEIVED:
+        _add(errors, "received_at", "Check the date: the system holds no referrals from before 2000.")
     if not referrer_agency.partnerships.filter(pk=partnership.pk).exists():
         _add(errors, "referrer_agency", "The referring agency does not work in this partnership.")
     elif referrer_agency.pk != membership.agency_id and not sees_whole_partnership(by):
@@ -178,6 +183,11 @@ def referral_create(
             _add(errors, "children", f"{child.full_name} is not a child: refer adults to adult services.")
     if len({child.pk for child in children}) != len(children):
         _add(errors, "children", "Each child is named once.")
+    for index, new in enumerate(new_children):
+        born = new.date_of_birth
+        if born is not None and received_at.tzinfo is not None and not is_child_on(born, received_at.date()):
+            _add(errors, f"new_children.{index}.date_of_birth",
+                 f"{new.given_name} {new.family_name} is not a child: refer adults to adult services.")
     if not concerns:
         _add(errors, "concerns", "Describe the concerns: what happened, to whom, and what worries you.")
     unknown = set(categories) - set(Referral.Category.values)
@@ -332,8 +342,9 @@ def agency_check_request(
     elif not agency.partnerships.filter(pk=referral.partnership_id).exists():
         _add(errors, "agency", "The agency does not work in this partnership.")
     if due_at is None:
-        due_at = rules.check_due_at(now, red=referral.rag == Referral.Rag.RED,
-                                    calendar=calendar_for(referral.partnership))
+        # Red, or unrated and immediate: the queue ranks them together, and so does the check's clock.
+        red = referral.rag == Referral.Rag.RED or (not referral.rag and referral.urgency == Referral.Urgency.IMMEDIATE)
+        due_at = rules.check_due_at(now, red=red, calendar=calendar_for(referral.partnership))
     elif due_at.tzinfo is None or due_at <= now:
         _add(errors, "due_at", "The check must be due in the future.")
     if referral.consent != Referral.Consent.GIVEN:
@@ -362,10 +373,16 @@ def agency_check_request(
         raise ValidationError({"agency": [f"{agency.name} has already been asked and has not answered yet."]}) from None
     record_share_with(
         record=referral, agency=agency, what="Referral summary for an agency check", by=by,
-        lawful_basis=InformationShare.LawfulBasis.PUBLIC_TASK,
+        lawful_basis=referral.lawful_basis,
         consent=referral.consent if referral.consent != Referral.Consent.REFUSED else InformationShare.Consent.REFUSED,
         reason_without_consent=referral.consent_reason, authorised_by=authorised_by,
     )
+    if authorised_by is not None and authorised_by != by:
+        # The manager named as authorising is told at once, so an authorisation nobody gave is seen.
+        _tell([authorised_by], kind="consent_override",
+              message=f"{by.display_name} shared referral {referral.pk} with {agency.name} without the family's"
+                      " consent, naming you as the manager who authorised it.",
+              referral=referral)
     _tell(
         _agency_users(agency, referral.partnership_id, (Role.PRACTITIONER, Role.TEAM_MANAGER)),
         kind="agency_check",
@@ -580,13 +597,27 @@ def escalation_raise(*, referral: Referral, by: User, reason: str) -> Escalation
 
 
 @transaction.atomic
-def escalation_respond(*, escalation: Escalation, by: User, outcome: str, response: str) -> Escalation:
-    """Answer the current stage: resolved closes the escalation, escalate opens the next stage."""
-    escalation = Escalation.objects.select_for_update().select_related("referral").get(pk=escalation.pk)
+def escalation_respond(
+    *, escalation: Escalation, by: User, outcome: str, response: str, stage_number: int | None = None
+) -> Escalation:
+    """Answer the current stage: resolved closes the escalation, escalate opens the next stage.
+
+    ``stage_number`` is the stage the user was answering: if the escalation has climbed since (its deadline
+    passed), the answer is refused rather than given to the next stage.
+    """
+    escalation = (
+        Escalation.objects.select_for_update(of=("self",))
+        .select_related("referral__partnership", "raised_by_agency")
+        .get(pk=escalation.pk)
+    )
     if escalation.status != Escalation.Status.OPEN:
         raise ValidationError({NON_FIELD_ERRORS: ["This escalation is closed."]})
     stage = EscalationStage.objects.get(escalation=escalation, number=escalation.stage)
     escalation_respond_check(by, stage)
+    if stage_number is not None and stage_number != stage.number:
+        raise ValidationError({NON_FIELD_ERRORS: [
+            f"Stage {stage_number} was not answered in time and the escalation has moved to stage {stage.number}:"
+            " your answer was not saved."]})
     errors: ErrorDict = {}
     response = response.strip()
     if outcome not in (EscalationStage.Outcome.RESOLVED, EscalationStage.Outcome.ESCALATE):
@@ -597,9 +628,11 @@ def escalation_respond(*, escalation: Escalation, by: User, outcome: str, respon
         _add(errors, "response", "Give your response to the disagreement.")
     _raise(errors)
     now = timezone.now()
-    EscalationStage.objects.filter(pk=stage.pk).update(
+    answered = EscalationStage.objects.filter(pk=stage.pk, outcome="").update(
         outcome=outcome, response=response, responded_at=now, responded_by=by, version=F("version") + 1,
         updated_at=now)
+    if not answered:
+        raise ValidationError({NON_FIELD_ERRORS: ["This stage has already been answered."]})
     if outcome == EscalationStage.Outcome.RESOLVED:
         Escalation.objects.filter(pk=escalation.pk).update(
             status=Escalation.Status.RESOLVED, closed_at=now, version=F("version") + 1, updated_at=now)
@@ -619,12 +652,18 @@ def escalation_stages_climb(*, stage_ids: Sequence[int], now: datetime) -> list[
     Each stage is claimed with a conditional UPDATE, so a stage climbs once however many sweeps run.
     """
     opened = []
-    climbing = EscalationStage.objects.filter(pk__in=stage_ids, number__lt=rules.LAST_STAGE)
-    for stage in climbing.select_related("escalation__referral",
-                                                                                  "escalation__raised_by_agency"):
-        claimed = EscalationStage.objects.filter(pk=stage.pk, outcome="", due_at__lte=now).update(
+    climbing = EscalationStage.objects.filter(pk__in=stage_ids, number__lt=rules.LAST_STAGE).order_by("escalation_id")
+    for stage_id, number, escalation_id in climbing.values_list("pk", "number", "escalation_id"):
+        # The escalation first, then the stage: the order escalation_respond locks them in, so the two never
+        # deadlock; a stage answered meanwhile is no longer claimable.
+        escalation = (
+            Escalation.objects.select_for_update(of=("self",))
+            .select_related("referral__partnership", "raised_by_agency")
+            .get(pk=escalation_id)
+        )
+        claimed = EscalationStage.objects.filter(pk=stage_id, outcome="", due_at__lte=now).update(
             outcome=EscalationStage.Outcome.TIMED_OUT, responded_at=now, version=F("version") + 1, updated_at=now)
-        if claimed and stage.escalation.status == Escalation.Status.OPEN:
-            opened.append(_stage_open(stage.escalation, stage.number + 1, now=now, by=None))
+        if claimed and escalation.status == Escalation.Status.OPEN:
+            opened.append(_stage_open(escalation, number + 1, now=now, by=None))
     return opened
 

@@ -573,7 +573,7 @@ def escalation_detail_page(request: HttpRequest, escalation_id: int) -> HttpResp
         if form.is_bound and form.is_valid():
             try:
                 escalation_respond(escalation=escalation, by=user, outcome=form.cleaned_data["outcome"],
-                                   response=form.cleaned_data["response"])
+                                   response=form.cleaned_data["response"], stage_number=form.cleaned_data["stage"])
             except ValidationError as error:
                 _service_errors(form, error, {"outcome": "outcome", "response": "response"})
             else:

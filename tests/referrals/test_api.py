@@ -467,9 +467,10 @@ def test_the_lists_take_the_same_queries_however_long(world, django_assert_num_q
     referral_decide(referral=decided, by=world.mm, outcome="no_further_action", rationale="Nothing to do.")
     referral_feedback_record(referral=decided, by=world.mw, method="phone")
     mw, po, te = api_as(world.mw), api_as(world.po), api_as(world.te)
-    # the actor for the change log; savepoint; the queue's size, oldest and overdue; its rows with agency and
-    # allocation; the rows' children with their flags; which children the user may open; release savepoint
-    with django_assert_num_queries(7):
+    # the actor for the change log; savepoint; the page's count; its rows with agency and allocation; the rows'
+    # children with their flags; which children the user may open; the whole queue's size, oldest and overdue;
+    # release savepoint
+    with django_assert_num_queries(8):
         response = mw.get("/api/v1/referrals/", {"status": "awaiting_decision"})
     assert response.json()["count"] == size
     # the actor; savepoint; count; the page with agency, allocation and decision; children with flags; which
@@ -504,3 +505,23 @@ def test_the_detail_takes_the_same_queries_however_much_it_holds(world, django_a
         response = api_as(world.mw).get(f"/api/v1/referrals/{referral.pk}/")
     assert response.status_code == 200
     assert len(response.json()["children"]) == size
+
+
+def test_the_api_queue_reaches_every_referral_however_long_the_page_queue_is(world, monkeypatch):
+    import referrals.selectors
+
+    monkeypatch.setattr(referrals.selectors, "QUEUE_LIMIT", 2)
+    made = [police_referral(world) for _ in range(3)]
+    response = api_as(world.mw).get("/api/v1/referrals/", {"status": "awaiting_decision"})
+    assert response.json()["count"] == 3
+    assert response.json()["queue"]["size"] == 3
+    assert {row["id"] for row in response.json()["results"]} == {r.pk for r in made}
+
+
+def test_who_answered_each_escalation_stage_is_in_its_history(world):
+    escalation = escalated(world)
+    query = {"record_type": "escalation", "record_id": str(escalation.pk)}
+    response = api_as(world.mm).get("/api/v1/access-log/", query)
+    assert response.status_code == 200
+    assert any(entry["action"] == "create" for entry in response.json()["results"])
+    assert api_as(world.po).get("/api/v1/access-log/", query).status_code == 403

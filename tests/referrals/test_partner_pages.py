@@ -607,9 +607,9 @@ def test_the_escalation_page_runs_a_fixed_number_of_queries(world, client_for, d
     url = f"/escalations/{escalation.pk}/"
     client.get(url)
     # session, user; the audit context; savepoint; the escalation with referral and agency (through the
-    # visible referrals) and the access-log row; its stages with respondents; the decision with its maker;
-    # who raised it; the badge; release.
-    with django_assert_num_queries(11):
+    # visible referrals) and the access-log row; its stages with respondents; whether the user made the decision
+    # (who may not answer past stage 1); the decision with its maker; who raised it; the badge; release.
+    with django_assert_num_queries(12):
         client.get(url)
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from agencies.models import Notification
 from agencies.rules import DEFAULT_TZ
-from cases.models import Case, InformationShare, Person
+from cases.models import Case, InformationShare, Person, RestrictedAccess
 from cases.permissions import record_share_with
 from cases.services.people import StaleRecord
 from referrals import services
@@ -334,3 +334,99 @@ def test_merging_a_duplicate_child_brings_its_referrals_and_meetings_along(world
     assert StrategyMeeting.objects.get(referral=referral).children.get().child_id == keep.pk
     # Referred again: a repeat, because the merged record's referral now counts.
     assert refer(world, keep).children.get().repeat
+
+
+# -- What each agency may learn -----------------------------------------------------------------------------
+
+
+def test_a_partner_sees_only_what_it_may_of_the_children_and_of_other_agencies_disagreements(world):
+    from referrals.selectors import RESTRICTED_CHILD, referral_detail
+
+    mia = child(world, share_with=world.police)
+    hidden = child(world, "Rosa", date(2019, 6, 6))
+    Person.objects.filter(pk=hidden.pk).update(restricted=True)
+    RestrictedAccess.objects.create(partnership=world.north, person=hidden, user=world.mw)
+    leo = child(world, "Leo", date(2020, 5, 5))
+    Case.objects.create(partnership=world.north, child=leo, status=Case.Status.CHILD_PROTECTION,
+                        opened_on=date(2026, 1, 5))
+    referral = refer(world, mia, hidden, leo)
+    services.agency_check_request(referral=referral, by=world.mw, agency=world.school)
+    decided(world, referral, "strategy_discussion")
+    services.escalation_raise(referral=referral, by=world.te, reason="The school sees daily neglect.")
+    # The MASH sees the protection plan; the police, who may not open Leo's record, do not.
+    by_id = {c.person_id: c for c in referral_detail(user=world.mm, referral_id=referral.pk).children}
+    assert "protection_plan" in by_id[leo.pk].flags
+    police_view = referral_detail(user=world.po, referral_id=referral.pk)
+    seen = {c.person_id: c for c in police_view.children}
+    assert seen[leo.pk].flags == () and seen[leo.pk].case_status == ""
+    assert (seen[hidden.pk].name, seen[hidden.pk].date_of_birth) == (RESTRICTED_CHILD, None)
+    assert seen[mia.pk].name == "Mia Ashdown"
+    # The police do not see the school's disagreement; the school does.
+    assert police_view.escalations == []
+    assert len(referral_detail(user=world.te, referral_id=referral.pk).escalations) == 1
+    # A decided referral no longer counts down.
+    assert police_view.time_left is None
+
+
+def test_a_partner_agencys_manager_may_not_read_a_referrals_history(world):
+    from django.core.exceptions import PermissionDenied as Denied
+
+    from referrals.permissions import referral_history_check
+    from tests.factories import UserFactory
+
+    police_manager = UserFactory.create(username="po.manager", agency=world.police, role="team_manager",
+                                        partnership=world.north)
+    referral = refer(world, child(world, share_with=world.police), by=world.po)
+    services.agency_check_request(referral=referral, by=world.mw, agency=world.school)
+    with pytest.raises(Denied):
+        referral_history_check(police_manager, referral.pk)
+    assert referral_history_check(world.mm, referral.pk).startswith(f"Referral {referral.pk}")
+
+
+def test_the_decision_maker_does_not_answer_the_stages_above_their_own(world):
+    referral = refer(world, child(world, share_with=world.police), by=world.po)
+    decided(world, referral, "no_further_action")
+    escalation = services.escalation_raise(referral=referral, by=world.po, reason="Third call-out in a month.")
+    services.escalation_respond(escalation=escalation, by=world.mm, outcome="escalate", response="It stands.")
+    with pytest.raises(PermissionDenied):
+        services.escalation_respond(escalation=escalation, by=world.mm, outcome="resolved", response="Settled.")
+
+
+def test_an_answer_to_a_stage_that_has_climbed_meanwhile_is_refused(world):
+    referral = refer(world, child(world, share_with=world.police), by=world.po)
+    decided(world, referral, "no_further_action")
+    escalation = services.escalation_raise(referral=referral, by=world.po, reason="Third call-out in a month.")
+    stage1 = escalation.stages.get()
+    services.escalation_stages_climb(stage_ids=[stage1.pk], now=stage1.due_at)
+    with pytest.raises(ValidationError, match="moved to stage 2"):
+        services.escalation_respond(escalation=escalation, by=world.sm, outcome="resolved", response="Late answer.",
+                                    stage_number=1)
+    assert escalation.stages.get(number=2).outcome == ""
+
+
+def test_dates_before_2000_and_adults_entered_as_new_children_are_refused(world):
+    for received in (datetime(1, 1, 3, 12, tzinfo=DEFAULT_TZ), datetime(1999, 12, 31, 12, tzinfo=DEFAULT_TZ)):
+        with pytest.raises(ValidationError) as error:
+            refer(world, child(world), received_at=received)
+        assert set(error.value.message_dict) == {"received_at"}
+    with pytest.raises(ValidationError) as error:
+        refer(world, new_children=[services.NewChild("Dean", "Ashdown", date(1980, 1, 1))])
+    assert set(error.value.message_dict) == {"new_children.0.date_of_birth"}
+    assert not Person.objects.filter(given_name="Dean").exists()
+
+
+def test_an_unrated_immediate_referral_gets_the_red_check_clock_and_its_lawful_basis(world):
+    from agencies.selectors import calendar_for
+
+    referral = refer(world, child(world), urgency="immediate", lawful_basis="vital_interests")
+    check = services.agency_check_request(referral=referral, by=world.mw, agency=world.school)
+    assert check.due_at == calendar_for(world.north).add_working_hours(check.requested_at, 4)
+    share = InformationShare.objects.get(record_type="referral", record_id=referral.pk, agency=world.school)
+    assert share.lawful_basis == "vital_interests"
+
+
+def test_the_manager_named_as_authorising_a_share_without_consent_is_told(world):
+    referral = refer(world, child(world), consent="refused", consent_reason="Asking would put the child at risk.")
+    services.agency_check_request(referral=referral, by=world.mw, agency=world.school, authorised_by=world.tm)
+    note = Notification.objects.get(recipient=world.tm, kind="consent_override")
+    assert "naming you as the manager who authorised it" in note.message
