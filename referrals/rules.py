@@ -8,8 +8,10 @@
   working days; the partnership stage is given 5.
 - A child referred in the 12 months before a referral (the same 365-day window as cumulative
   risk) makes it a repeat referral.
-- The triage queue puts the riskiest first, then the least time left: a red rating or an
-  immediate urgency first, then amber or urgent, then unrated standard work, then green.
+- The triage queue puts the riskiest first, then the least time left. The MASH practitioner's RAG rating,
+  once given, is the risk (their professional judgement of what the referrer's urgency said): red first,
+  then amber, then green last. Until it is rated, the referrer's urgency stands in: immediate with red,
+  urgent with amber, standard between amber and green.
 """
 
 from __future__ import annotations
@@ -58,15 +60,20 @@ def is_repeat(earlier_received: datetime, received_at: datetime) -> bool:
     return received_at - REPEAT_WINDOW <= earlier_received < received_at
 
 
+RAG_RANK = {"red": 0, "amber": 1, "green": 3}
+URGENCY_RANK = {"immediate": 0, "urgent": 1, "standard": 2}
+
+
 def risk_rank(*, rag: str, urgency: str) -> int:
-    """0 the most urgent; the queue's first sort key (the database orders by the same table)."""
-    if rag == "red" or urgency == "immediate":
-        return 0
-    if rag == "amber" or urgency == "urgent":
-        return 1
-    if rag == "green":
-        return 3
-    return 2
+    """0 the most urgent; the queue's first sort key (selectors.risk_order is the database's copy)."""
+    if rag:
+        return RAG_RANK[rag]
+    return URGENCY_RANK.get(urgency, URGENCY_RANK["standard"])
+
+
+def on_red_clock(*, rag: str, urgency: str) -> bool:
+    """Agency checks for the riskiest referrals are due in 4 working hours."""
+    return risk_rank(rag=rag, urgency=urgency) == 0
 
 
 @dataclass(frozen=True)

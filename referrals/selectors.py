@@ -213,10 +213,9 @@ class TriageQueue:
 def risk_order() -> SqlCase:
     """The database's copy of ``rules.risk_rank`` (the queue's first sort key)."""
     return SqlCase(
-        When(Q(rag=Referral.Rag.RED) | Q(urgency=Referral.Urgency.IMMEDIATE), then=Value(0)),
-        When(Q(rag=Referral.Rag.AMBER) | Q(urgency=Referral.Urgency.URGENT), then=Value(1)),
-        When(rag=Referral.Rag.GREEN, then=Value(3)),
-        default=Value(2),
+        *(When(rag=rag, then=Value(rank)) for rag, rank in rules.RAG_RANK.items()),
+        *(When(rag="", urgency=urgency, then=Value(rank)) for urgency, rank in rules.URGENCY_RANK.items()),
+        default=Value(rules.URGENCY_RANK["standard"]),
         output_field=IntegerField(),
     )
 

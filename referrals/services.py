@@ -342,8 +342,7 @@ def agency_check_request(
     elif not agency.partnerships.filter(pk=referral.partnership_id).exists():
         _add(errors, "agency", "The agency does not work in this partnership.")
     if due_at is None:
-        # Red, or unrated and immediate: the queue ranks them together, and so does the check's clock.
-        red = referral.rag == Referral.Rag.RED or (not referral.rag and referral.urgency == Referral.Urgency.IMMEDIATE)
+        red = rules.on_red_clock(rag=referral.rag, urgency=referral.urgency)
         due_at = rules.check_due_at(now, red=red, calendar=calendar_for(referral.partnership))
     elif due_at.tzinfo is None or due_at <= now:
         _add(errors, "due_at", "The check must be due in the future.")

@@ -335,8 +335,8 @@ def check_request_page(request: HttpRequest, referral_id: int) -> HttpResponse:
         else:
             messages.success(request, f"{agency.name} has been asked. The answer is due by {_when(check.due_at)}.")
             return redirect(_referral_url(referral, _back(request)))
-    default_due = rules.check_due_at(timezone.now(), red=referral.rag == Referral.Rag.RED,
-                                     calendar=calendar_for(referral.partnership))
+    red = rules.on_red_clock(rag=referral.rag, urgency=referral.urgency)
+    default_due = rules.check_due_at(timezone.now(), red=red, calendar=calendar_for(referral.partnership))
     return render(request, "referrals/triage/check_request.html", {
         "form": form,
         "referral": referral,

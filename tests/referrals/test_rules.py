@@ -60,7 +60,9 @@ def test_repeat_referral_window_is_the_twelve_months_before():
 
 @pytest.mark.parametrize(("rag", "urgency", "rank"), [
     ("red", "standard", 0), ("", "immediate", 0), ("amber", "standard", 1), ("", "urgent", 1),
-    ("", "standard", 2), ("green", "standard", 3), ("green", "immediate", 0),
+    ("", "standard", 2), ("green", "standard", 3),
+    # Once rated, the MASH practitioner's rating is the risk, whatever the referrer's urgency said.
+    ("green", "immediate", 3), ("amber", "immediate", 1), ("red", "standard", 0),
 ])
 def test_risk_rank(rag, urgency, rank):
     assert rules.risk_rank(rag=rag, urgency=urgency) == rank

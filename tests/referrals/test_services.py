@@ -430,3 +430,18 @@ def test_the_manager_named_as_authorising_a_share_without_consent_is_told(world)
     services.agency_check_request(referral=referral, by=world.mw, agency=world.school, authorised_by=world.tm)
     note = Notification.objects.get(recipient=world.tm, kind="consent_override")
     assert "naming you as the manager who authorised it" in note.message
+
+
+def test_the_database_orders_the_queue_by_the_same_risk_rule(world):
+    from referrals.rules import risk_rank
+    from referrals.selectors import risk_order
+
+    made = []
+    for rag in ("", "red", "amber", "green"):
+        for urgency in ("immediate", "urgent", "standard"):
+            referral = refer(world, child(world, f"C{len(made)}"), urgency=urgency)
+            if rag:
+                services.referral_rate(referral=referral, by=world.mw, rag=rag)
+            made.append(referral.pk)
+    ranked = Referral.objects.filter(pk__in=made).annotate(risk=risk_order()).values_list("risk", "rag", "urgency")
+    assert all(risk == risk_rank(rag=rag, urgency=urgency) for risk, rag, urgency in ranked)
