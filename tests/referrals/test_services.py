@@ -436,7 +436,7 @@ def test_the_database_orders_the_queue_by_the_same_risk_rule(world):
     from referrals.rules import risk_rank
     from referrals.selectors import risk_order
 
-    made = []
+    made: list[int] = []
     for rag in ("", "red", "amber", "green"):
         for urgency in ("immediate", "urgent", "standard"):
             referral = refer(world, child(world, f"C{len(made)}"), urgency=urgency)
