@@ -15,14 +15,13 @@ from agencies.navigation import role_of
 from agencies.selectors import agencies_visible, calendars_for, membership_of, notifications_for, users_visible
 from referrals import rules
 from referrals.models import Referral
-from referrals.permissions import referrals_visible
 from referrals.selectors import (
     agency_checks_inbox,
     agency_checks_requested,
     decisions_unshared,
     escalations_for_respondent,
     referral_children,
-    risk_order,
+    triage_queue_ordered,
 )
 
 TASKS_DUE_SHOWN = 10
@@ -228,17 +227,17 @@ def _time_left_item(text: str, href: str, meta: str, due_at: datetime, now: date
     return HomeItem(text=text, href=href, meta=meta, tag=left.text, tag_colour=TIME_LEFT_TAGS[left.state])
 
 
+def _referral_href(referral_id: int) -> str:
+    return reverse("referral-detail", args=[referral_id])
+
+
 def _queue_items(user: User, now: datetime) -> list[HomeItem]:
     """The top of the triage queue, riskiest and least time left first: two queries (the referrals, with their
     agency; their children), three when any child is there (which of them the user may open)."""
-    referrals = list(
-        referrals_visible(user).filter(status=Referral.Status.AWAITING_DECISION)  # referral_awaiting_idx
-        .select_related("referrer_agency").annotate(risk=risk_order())
-        .order_by("risk", "decision_due_at", "pk")[:WORK_SHOWN]
-    )
+    referrals = list(triage_queue_ordered(user=user)[:WORK_SHOWN])
     children = referral_children(user=user, referral_ids=[r.pk for r in referrals])
     return [
-        _time_left_item(_names([c.name for c in children.get(r.pk, [])]), f"/referrals/{r.pk}/",
+        _time_left_item(_names([c.name for c in children.get(r.pk, [])]), _referral_href(r.pk),
                         _queue_meta(r), r.decision_due_at, now)
         for r in referrals
     ]
@@ -257,7 +256,7 @@ def _queue_meta(referral: Referral) -> str:
 def _checks_requested_items(user: User, now: datetime) -> list[HomeItem]:
     """Open checks the user asked for, soonest due: one query."""
     return [
-        _time_left_item(f"{check.agency.name}: referral {check.referral_id}", f"/referrals/{check.referral_id}/",
+        _time_left_item(f"{check.agency.name}: referral {check.referral_id}", _referral_href(check.referral_id),
                         f"Asked {timezone.localtime(check.requested_at):%d %b %Y, %H:%M}", check.due_at, now)
         for check in agency_checks_requested(user=user)[:WORK_SHOWN]
     ]
@@ -271,7 +270,7 @@ def _unshared_items(user: User, now: datetime) -> list[HomeItem]:
     for referral in referrals:
         decision = referral.decision
         items.append(_time_left_item(
-            f"Referral {referral.pk} from {referral.referrer_agency.name}", f"/referrals/{referral.pk}/",
+            f"Referral {referral.pk} from {referral.referrer_agency.name}", _referral_href(referral.pk),
             f"{decision.get_outcome_display()}, decided by {decision.decided_by.display_name}"
             f" on {timezone.localtime(decision.decided_at):%d %b %Y}. Tell the referrer.",
             rules.feedback_due_at(decision.decided_at, calendars[referral.partnership_id]), now))
@@ -283,7 +282,8 @@ def _agency_checks_items(user: User, now: datetime) -> list[HomeItem]:
     checks = list(agency_checks_inbox(user=user).filter(answered_at__isnull=True)[:WORK_SHOWN])
     children = referral_children(user=user, referral_ids=list({c.referral_id for c in checks}))
     return [
-        _time_left_item(_names([c.name for c in children.get(check.referral_id, [])]), f"/checks/{check.pk}/",
+        _time_left_item(_names([c.name for c in children.get(check.referral_id, [])]),
+                        reverse("check-answer", args=[check.pk]),
                         f"The MASH asked on {timezone.localtime(check.requested_at):%d %b %Y, %H:%M}"
                         f" (referral {check.referral_id})", check.due_at, now)
         for check in checks
@@ -294,20 +294,19 @@ def _escalation_items(user: User, now: datetime) -> list[HomeItem]:
     """Escalation stages waiting for the user's answer, soonest due: one query."""
     return [
         _time_left_item(f"Stage {stage.number} ({rules.STAGE_NAMES[stage.number]}): referral"
-                        f" {stage.escalation.referral_id}", f"/escalations/{stage.escalation_id}/",
+                        f" {stage.escalation.referral_id}", reverse("escalation-detail", args=[stage.escalation_id]),
                         f"Raised by {stage.escalation.raised_by_agency.name}", stage.due_at, now)
         for stage in escalations_for_respondent(user=user)[:WORK_SHOWN]
     ]
 
 
-# The sections filled with records, by title; each returns its items and the link to the rest.
+# The sections filled with records, by title; each returns its items, and (text, URL name) of the link to the rest.
 SECTION_ITEMS = {
-    "Referrals waiting for triage": (_queue_items, HomeLink("Go to the triage queue", "/referrals/")),
+    "Referrals waiting for triage": (_queue_items, ("Go to the triage queue", "triage-queue")),
     "Agency checks you requested": (_checks_requested_items, None),
-    "Decisions waiting for you": (_queue_items, HomeLink("Go to the triage queue", "/referrals/")),
+    "Decisions waiting for you": (_queue_items, ("Go to the triage queue", "triage-queue")),
     "Decisions not yet fed back": (_unshared_items, None),
-    "Requests for information to your agency": (_agency_checks_items, HomeLink("Go to your agency's checks",
-                                                                               "/checks/")),
+    "Requests for information to your agency": (_agency_checks_items, ("Go to your agency's checks", "checks-inbox")),
     "Escalations that have reached you": (_escalation_items, None),
 }
 
@@ -319,7 +318,8 @@ def _section(title: str, empty_text: str, *, user: User, now: datetime) -> HomeS
         items, link = filler
         section.items = items(user, now)
         if link is not None:
-            section.links = [link]
+            text, url_name = link
+            section.links = [HomeLink(text, reverse(url_name))]
     return section
 
 

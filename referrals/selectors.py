@@ -29,6 +29,8 @@ from referrals.permissions import (
 from strategy_meetings.models import StrategyMeeting
 
 RESTRICTED_CHILD = "A child whose record is restricted"
+# How much of the concern a queue row shows; the referral page has all of it.
+CONCERN_SHOWN = 120
 # The most rows the queue shows at once; the size and the oldest item always count the whole queue.
 QUEUE_LIMIT = 200
 
@@ -196,7 +198,7 @@ class QueueRow:
     @property
     def concern(self) -> str:
         first = self.referral.concerns.strip().splitlines()[0] if self.referral.concerns.strip() else ""
-        return first if len(first) <= 160 else first[:157].rstrip() + "\u2026"
+        return first if len(first) <= CONCERN_SHOWN else first[:CONCERN_SHOWN - 1].rstrip() + "\u2026"
 
 
 @dataclass
