@@ -172,7 +172,12 @@ def escalation_raise_check(user: User, referral: Referral) -> None:
 
 
 def escalations_visible(user: User) -> QuerySet[Escalation]:
-    return Escalation.objects.filter(referral__in=referrals_visible(user))
+    """Children's social care sees every challenge to its partnerships' decisions; a partner agency its own."""
+    escalations = Escalation.objects.filter(referral__in=referrals_visible(user))
+    membership = membership_of(user)
+    if membership is None or sees_whole_partnership(user):
+        return escalations
+    return escalations.filter(raised_by_agency_id=membership.agency_id)
 
 
 def escalation_get_for(user: User, escalation_id: int, *, log: bool = True) -> Escalation:

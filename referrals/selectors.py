@@ -21,6 +21,7 @@ from referrals import rules
 from referrals.models import AgencyCheck, Decision, Escalation, EscalationStage, Feedback, Referral, ReferralChild
 from referrals.permissions import (
     agency_checks_visible,
+    escalations_visible,
     referral_get_for,
     referral_is_referrer,
     referral_sees_all,
@@ -369,7 +370,9 @@ def referral_detail_of(*, user: User, referral: Referral) -> ReferralDetail:
         membership = membership_of(user)
         checks = checks.filter(agency_id=membership.agency_id) if membership is not None else checks.none()
     decision = Decision.objects.filter(referral=referral).select_related("decided_by").first()
-    feedback = Feedback.objects.filter(referral=referral).select_related("shared_by").first()
+    # What passed between the MASH and the referrer is not for an agency that was only asked for a check.
+    feedback = (Feedback.objects.filter(referral=referral).select_related("shared_by").first()
+                if view != "checked" else None)
     escalations: list[Escalation] = []
     membership = membership_of(user)
     mine = Escalation.objects.filter(referral=referral)
@@ -396,11 +399,13 @@ def referral_detail_of(*, user: User, referral: Referral) -> ReferralDetail:
         feedback=feedback,
         escalations=escalations,
         shares=shares,
-        strategy_meeting=StrategyMeeting.objects.filter(referral=referral).order_by("pk").first(),
+        # A partner learns of the meeting when it is invited (the strategy meetings' own access), not here.
+        strategy_meeting=(StrategyMeeting.objects.filter(referral=referral).order_by("pk").first()
+                          if view == "all" else None),
         time_left=(rules.time_left(referral.decision_due_at, now)
                    if referral.status == Referral.Status.AWAITING_DECISION else None),
         feedback_due_at=(rules.feedback_due_at(decision.decided_at, calendar_for(referral.partnership))
-                         if decision is not None and feedback is None else None),
+                         if decision is not None and feedback is None and view != "checked" else None),
     )
 
 
@@ -470,3 +475,13 @@ def escalations_for_respondent(*, user: User) -> QuerySet[EscalationStage]:
         .select_related("escalation", "escalation__referral", "escalation__raised_by_agency")
         .order_by("due_at", "pk")
     )
+
+
+def referral_decision_of(referral: Referral) -> Decision | None:
+    """The decision on a referral the user may already see, with its maker."""
+    return Decision.objects.filter(referral=referral).select_related("decided_by").first()
+
+
+def referral_open_escalation(*, user: User, referral: Referral) -> Escalation | None:
+    """The open challenge to a referral's decision that the user may follow (their own agency's, for a partner)."""
+    return escalations_visible(user).filter(referral=referral, status=Escalation.Status.OPEN).first()

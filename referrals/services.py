@@ -51,6 +51,7 @@ from referrals.permissions import (
 from strategy_meetings.services import meeting_convene
 
 ErrorDict = dict[str, list[str]]
+RESTRICTED_CHILD_WORDS = "a child whose record is restricted"
 # Clocks differ between systems; a time a few minutes "in the future" is a clock, not an error.
 FUTURE_TOLERANCE = timedelta(minutes=15)
 # A referral typed in late (a letter, a phone message) is still recorded, but a date this old is a typing error.
@@ -127,7 +128,8 @@ def _tell(users: Iterable[User], *, kind: str, message: str, referral: Referral,
 
 
 def _children_names(children: Sequence[Person]) -> str:
-    names = [child.full_name for child in children]
+    """For messages (which are e-mailed too): a restricted child is not named."""
+    names = [RESTRICTED_CHILD_WORDS if child.restricted else child.full_name for child in children]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
 
 

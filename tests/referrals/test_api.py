@@ -381,9 +381,11 @@ def test_a_strategy_discussion_decision_answers_with_the_meeting(world):
     assert data["strategy_meeting"] == meeting.pk
     assert data["outcome"] == "strategy_discussion" and data["decided_by"]["id"] == world.mm.pk
     assert data["referral"] == referral.pk and len(data["cases"]) == 1
+    assert api_as(world.mw).get(f"/api/v1/referrals/{referral.pk}/").json()["strategy_meeting"] == meeting.pk
+    # The referrer sees the outcome; the meeting itself is for the agencies it invites.
     detail = api_as(world.po).get(f"/api/v1/referrals/{referral.pk}/").json()
     assert detail["status"] == "decided" and detail["decision"]["outcome"] == "strategy_discussion"
-    assert detail["strategy_meeting"] == meeting.pk
+    assert detail["strategy_meeting"] is None
     # Decided once.
     assert api_as(world.sm).post(url, decision).status_code == 400
 

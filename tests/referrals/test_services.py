@@ -445,3 +445,38 @@ def test_the_database_orders_the_queue_by_the_same_risk_rule(world):
             made.append(referral.pk)
     ranked = Referral.objects.filter(pk__in=made).annotate(risk=risk_order()).values_list("risk", "rag", "urgency")
     assert all(risk == risk_rank(rag=rag, urgency=urgency) for risk, rag, urgency in ranked)
+
+
+def test_an_agency_asked_for_a_check_sees_neither_the_feedback_nor_the_strategy_meeting(world):
+    from referrals.selectors import referral_detail
+
+    referral = refer(world, child(world, share_with=world.police), by=world.po)
+    services.agency_check_request(referral=referral, by=world.mw, agency=world.school)
+    decided(world, referral, "strategy_discussion")
+    services.referral_feedback_record(referral=referral, by=world.mw, method="phone", note="Spoke to PC Hale.")
+    school = referral_detail(user=world.te, referral_id=referral.pk)
+    assert (school.feedback, school.feedback_due_at, school.strategy_meeting) == (None, None, None)
+    police = referral_detail(user=world.po, referral_id=referral.pk)
+    assert police.feedback is not None and police.strategy_meeting is None
+    assert referral_detail(user=world.mw, referral_id=referral.pk).strategy_meeting is not None
+
+
+def test_a_partner_follows_only_its_own_agencys_challenges(world):
+    from referrals.permissions import escalations_visible
+
+    referral = refer(world, child(world, share_with=world.police), by=world.po)
+    services.agency_check_request(referral=referral, by=world.mw, agency=world.school)
+    decided(world, referral, "no_further_action")
+    schools = services.escalation_raise(referral=referral, by=world.te, reason="Daily neglect seen at school.")
+    assert not escalations_visible(world.po).filter(pk=schools.pk).exists()
+    assert escalations_visible(world.te).filter(pk=schools.pk).exists()
+    assert escalations_visible(world.mm).filter(pk=schools.pk).exists()
+
+
+def test_a_restricted_child_is_not_named_in_the_immediate_referral_notice(world):
+    hidden = child(world, "Secretia")
+    Person.objects.filter(pk=hidden.pk).update(restricted=True)
+    RestrictedAccess.objects.create(partnership=world.north, person=hidden, user=world.mw)
+    refer(world, Person.objects.get(pk=hidden.pk), urgency="immediate")
+    note = Notification.objects.get(recipient=world.mm, kind="referral_immediate")
+    assert "Secretia" not in note.message and "a child whose record is restricted" in note.message
