@@ -14,6 +14,15 @@ from agencies.home import home_sections, notification_rows
 from agencies.models import Agency, Role
 
 INBOX_PAGE_SIZE = 25
+# An id from request data: ASCII digits only, few enough to fit a bigint ("²".isdigit() is true, int("²") fails).
+ID_MAX_DIGITS = 18
+
+
+def as_id(value: object) -> int | None:
+    """A record id posted or in the query string, or None when the value is not one."""
+    if not isinstance(value, str) or not 0 < len(value) <= ID_MAX_DIGITS or not value.isascii() or not value.isdigit():
+        return None
+    return int(value)
 
 
 class SignInView(auth_views.LoginView):
@@ -59,7 +68,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def inbox_mark_read(request: HttpRequest) -> HttpResponse:
     """Mark the ticked notifications read, or all of them ("Mark all as read", or no ticks at all)."""
     action = request.POST.get("action")
-    ids = [] if action == "all" else [int(i) for i in request.POST.getlist("notification") if i.isdigit()]
+    posted = [as_id(value) for value in request.POST.getlist("notification")]
+    ids = [] if action == "all" else [pk for pk in posted if pk is not None]
     if action == "selected" and not ids:
         messages.error(request, "Select the notifications to mark as read.")
     else:
@@ -68,4 +78,4 @@ def inbox_mark_read(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{marked} notification{'' if marked == 1 else 's'} marked as read.")
     page = request.POST.get("page", "")
     url = reverse("inbox")
-    return redirect(f"{url}?page={page}" if page.isdigit() and page != "1" else url)
+    return redirect(f"{url}?page={page}" if as_id(page) is not None and page != "1" else url)

@@ -35,6 +35,9 @@ CONSENT_CHOICES = (
 )
 SEX_CHOICES = Person.Sex.choices
 NO_CONSENT_REASON = "Enter why you are referring without the family's consent"
+# The hidden stage of the escalation answer form missing or not a stage: the page was not the one we sent.
+STAGE_OUT_OF_DATE = ("This page was out of date: your answer was not saved. Check the stage below and send your"
+                     " answer again.")
 
 
 def time_parse(text: str) -> time | None:
@@ -70,20 +73,25 @@ def new_child_encode(child: NewChild) -> str:
 
 
 def new_children_decode(values: Iterable[str]) -> list[NewChild]:
-    """The new children posted back; anything malformed is dropped (the form wrote these itself)."""
+    """The new children posted back; anything malformed is dropped (the form wrote these itself), as is a value
+    holding a NUL character (which the database refuses). A name too long is kept, for the page to refuse."""
     children = []
     for value in values:
+        if "\x00" in value:
+            continue
         try:
             raw = json.loads(value)
             born = raw.get("date_of_birth") or ""
             child = NewChild(
-                given_name=str(raw["given_name"]).strip()[:100],
-                family_name=str(raw["family_name"]).strip()[:100],
+                given_name=str(raw["given_name"]).strip(),
+                family_name=str(raw["family_name"]).strip(),
                 date_of_birth=date.fromisoformat(born) if born else None,
                 sex=raw.get("sex") if raw.get("sex") in Person.Sex.values else Person.Sex.UNKNOWN,
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             continue
+        if "\x00" in child.given_name + child.family_name:
+            continue  # written into the JSON as \u0000
         if child.given_name and child.family_name:
             children.append(child)
     return children
@@ -293,7 +301,7 @@ class EscalationRespondForm(forms.Form):
                                help_text="What you decided and why; the agency that raised it is told",
                                error_messages={"required": "Give your response to the disagreement"})
     # The stage the page showed: an answer to a stage that has since climbed is refused, not moved on.
-    stage = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    stage = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=rules.LAST_STAGE)
 
     def __init__(self, *args: Any, stage: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -303,3 +311,18 @@ class EscalationRespondForm(forms.Form):
             choices.append((EscalationStage.Outcome.ESCALATE.value,
                             f"Not resolved: escalate to stage {stage + 1} ({rules.STAGE_NAMES[stage + 1]})"))
         self.fields["outcome"].choices = choices  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "stage" in self.errors:
+            # Not "Enter a whole number" against a field nobody sees: the page itself is out of date.
+            del self.errors["stage"]
+            self.add_error(None, STAGE_OUT_OF_DATE)
+        return data
+
+
+class UnsavedAnswerForm(forms.Form):
+    """An answer to a stage that is over, given back to copy: nothing here is sent again."""
+
+    response = forms.CharField(label="Your answer (not saved)", required=False,
+                               widget=forms.Textarea(attrs={"rows": 6}))

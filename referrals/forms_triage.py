@@ -18,6 +18,8 @@ from referrals.selectors import FLAG_LABELS, QueueFilters
 
 TIME_PATTERN = re.compile(r"^\s*(\d{1,2})\s*[:.]?\s*(\d{2})\s*$")
 TIME_HINT = "Use the 24-hour clock, for example 14:30"
+# The largest value of the version columns (PositiveIntegerField).
+VERSION_MAX = 2**31 - 1
 
 ANY = ("", "Any")
 RAG_FILTERS = (ANY, ("red", "Red"), ("amber", "Amber"), ("green", "Green"), ("unrated", "Not rated yet"))
@@ -117,7 +119,8 @@ class QueueFilterForm(forms.Form):
 class _Versioned(forms.Form):
     """A form about the referral as the user saw it: its version, and where to go afterwards."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    # Required: a form without it (or with anything but a version) is answered as stale, never saved blind.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=VERSION_MAX)
     back = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
     next = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
 

@@ -21,6 +21,8 @@ from django.views.decorators.http import require_http_methods
 
 from agencies.models import Agency, User
 from agencies.selectors import agencies_visible, calendar_for, membership_of
+from agencies.views import as_id
+from audits.services import access_record
 from cases.models import Incident, IncidentChild, Person
 from cases.permissions import incidents_visible, people_visible, sees_whole_partnership
 from cases.rules.risk import is_child_on
@@ -32,11 +34,12 @@ from referrals.forms_partners import (
     EscalationRaiseForm,
     EscalationRespondForm,
     ReferralForm,
+    UnsavedAnswerForm,
     age_text,
     new_child_encode,
     new_children_decode,
 )
-from referrals.models import AgencyCheck, Decision, Escalation, Feedback, Referral
+from referrals.models import AgencyCheck, Decision, Escalation, EscalationStage, Feedback, Referral
 from referrals.permissions import (
     NOT_CASEWORK,
     agency_check_get_for,
@@ -50,6 +53,8 @@ from referrals.selectors import (
     ChildRow,
     agency_checks_inbox,
     referral_children,
+    referral_decision_of,
+    referral_open_escalation,
     referrals_made,
     referrals_with_children,
 )
@@ -62,10 +67,18 @@ from referrals.services import (
 )
 
 PAGE_SIZE = 25
+CHECK_ANSWERED_MEANWHILE = ("This check has already been answered: your answer was not saved. It is shown below"
+                            " so that you can copy it.")
+ESCALATION_CLOSED_MEANWHILE = ("This escalation was closed while you were answering: your answer was not saved. It"
+                               " is shown below so that you can copy it.")
 # Incidents offered to link: the newest that involve the children on the form.
 INCIDENTS_OFFERED = 20
 DUPLICATES_SHOWN = 5
 NO_CHILDREN = "Add the children the referral is about: find a child, or add a child who is not on the system"
+# The search box's field allows as many characters.
+SEARCH_MAX = 100
+# A person's given and family names are as long at most (cases.models.Person).
+NAME_MAX = 100
 # Where each of referral_create's error keys is shown on the form.
 SERVICE_FIELDS = {
     "received_at": "received_time",
@@ -154,7 +167,7 @@ class ReferralPage:
 
 
 def _ids(values: Iterable[str]) -> list[int]:
-    return list(dict.fromkeys(int(value) for value in values if value.isdigit()))
+    return list(dict.fromkeys(pk for pk in map(as_id, values) if pk is not None))
 
 
 def _children_for_form(user: User, ids: Sequence[int]) -> list[Person]:
@@ -177,21 +190,29 @@ def _incidents_offered(user: User, child_ids: Sequence[int], linked: int | None)
 
 def _duplicate_previews(user: User, partnership_id: int, child: NewChild) -> list[DuplicatePreview]:
     """Records anywhere in the partnership that may be this child ("already known?", SPEC 6): a name and an
-    age; a restricted record the user may not open shows only that it exists."""
+    age. Of the records the user may not open, only children are shown (an adult found is none of the
+    referrer's business), a restricted one only as existing. The search is logged like any search of people."""
+    access_record(user=user, action="search", record_type="person", record_id=None, partnership_id=partnership_id,
+                  fields={"given_name": child.given_name, "family_name": child.family_name,
+                          "date_of_birth": child.date_of_birth.isoformat() if child.date_of_birth else None})
     matches = person_possible_duplicates(partnership_id=partnership_id, given_name=child.given_name,
                                          family_name=child.family_name, date_of_birth=child.date_of_birth,
                                          limit=DUPLICATES_SHOWN)
     if not matches:
         return []
-    ids = [m.person_id for m in matches]
-    openable = set(people_visible(user).filter(pk__in=ids).values_list("pk", flat=True))
+    today = timezone.localdate()
+    openable = set(people_visible(user).filter(pk__in=[m.person_id for m in matches]).values_list("pk", flat=True))
+    shown = [m for m in matches if m.person_id in openable or is_child_on(m.date_of_birth, today)
+             or getattr(m, "expected_date_of_birth", None) is not None]
+    hidden = {m.person_id for m in shown} - openable
     # Which of the others are restricted: their names are not shown (one query, on the matches only).
-    restricted = set(Person.objects.filter(pk__in=set(ids) - openable, restricted=True).values_list("pk", flat=True))
+    restricted = set(Person.objects.filter(pk__in=hidden, restricted=True).values_list("pk", flat=True)) \
+        if hidden else set()
     return [
         DuplicatePreview(name="", age="", person_id=None, restricted=True) if m.person_id in restricted
-        else DuplicatePreview(name=m.name, age=age_text(m.date_of_birth),
+        else DuplicatePreview(name=m.name, age=age_text(m.date_of_birth, today=today),
                               person_id=m.person_id if m.person_id in openable else None)
-        for m in matches
+        for m in shown
     ]
 
 
@@ -201,6 +222,12 @@ def _without_new_child(data: QueryDict) -> QueryDict:
     for name in (*NEW_CHILD_FIELDS, "new_date_of_birth_day", "new_date_of_birth_month", "new_date_of_birth_year"):
         data.pop(name, None)
     return data
+
+
+def _searched(data: QueryDict) -> str:
+    """The text to find children by, tidied: no NUL characters (which the database refuses), no longer than
+    the box allows."""
+    return " ".join(str(data.get("find", "")).replace("\x00", "").split())[:SEARCH_MAX]
 
 
 def _action(data: QueryDict) -> tuple[str, str]:
@@ -237,21 +264,21 @@ def referral_create_page(request: HttpRequest) -> HttpResponse:
     action, argument = _action(data)
     child_ids = _ids(data.getlist("child"))
     new_children = new_children_decode(data.getlist("new_child"))
-    page = ReferralPage(chosen=[], new_children=[], found=[], searched=" ".join(data.get("find", "").split()))
+    page = ReferralPage(chosen=[], new_children=[], found=[], searched=_searched(data))
 
-    if action in ("add", "use") and argument.isdigit():
-        child_ids = _ids([*map(str, child_ids), argument])
+    chosen = as_id(argument)
+    if action in ("add", "use") and chosen is not None:
+        child_ids = list(dict.fromkeys([*child_ids, chosen]))
         if action == "use":
             # A known child picked in place of the new one typed: the new child's boxes are emptied.
             data = _without_new_child(data)
-    elif action == "remove" and argument.isdigit():
-        child_ids = [pk for pk in child_ids if pk != int(argument)]
-    elif action == "remove_new" and argument.isdigit() and int(argument) < len(new_children):
-        del new_children[int(argument)]
+    elif action == "remove" and chosen is not None:
+        child_ids = [pk for pk in child_ids if pk != chosen]
+    elif action == "remove_new" and chosen is not None and chosen < len(new_children):
+        del new_children[chosen]
     children = _children_for_form(user, child_ids)
 
-    posted_incident = str(data.get("incident", ""))
-    linked = int(posted_incident) if posted_incident.isdigit() else None
+    linked = as_id(data.get("incident", ""))
     form = ReferralForm(data, action=action, agencies=agencies,
                         incidents=_incidents_offered(user, [c.pk for c in children], linked))
     if action in ("find", "add") and page.searched:
@@ -281,8 +308,9 @@ def referral_create_page(request: HttpRequest) -> HttpResponse:
 def _referral_get(request: HttpRequest, user: User, agencies: Any) -> HttpResponse:
     """A new form; from an incident (?incident=), the incident linked and its children added (enter once)."""
     incident = None
-    if str(request.GET.get("incident", "")).isdigit():
-        incident = incidents_visible(user).filter(pk=int(request.GET["incident"])).first()
+    wanted = as_id(request.GET.get("incident", ""))
+    if wanted is not None:
+        incident = incidents_visible(user).filter(pk=wanted).first()
     child_ids: list[int] = []
     if incident is not None:
         child_ids = list(incident.children.order_by("pk").values_list("child_id", flat=True))
@@ -335,12 +363,18 @@ def _referral_send(user: User, form: ReferralForm, page: ReferralPage, *, childr
     if not children and not new_children:
         form.add_error("find", NO_CHILDREN)
         return None
+    if any(len(c.given_name) > NAME_MAX or len(c.family_name) > NAME_MAX for c in new_children):
+        # Only a changed hidden input carries one: the boxes take no more.
+        form.add_error("find", f"A child's name is longer than {NAME_MAX} characters: remove the child and add"
+                               " them again")
+        return None
     membership = membership_of(user)
     assert membership is not None  # noqa: S101 - the page checked
     agency: Agency = data["referrer_agency"] if form.picks_agency else membership.agency
     incident = None
     if data.get("incident"):
-        incident = incidents_visible(user).filter(pk=int(data["incident"])).first()
+        wanted = as_id(data["incident"])
+        incident = incidents_visible(user).filter(pk=wanted).first() if wanted is not None else None
         if incident is None:
             form.add_error("incident", "Choose an incident from the list")
             return None
@@ -356,6 +390,8 @@ def _referral_send(user: User, form: ReferralForm, page: ReferralPage, *, childr
     except ValidationError as error:
         fields: dict[str, str | None] = {**SERVICE_FIELDS, "referrer_agency": "referrer_agency",
                                          "consent_reason": form.consent_reason_field()}
+        # A new child's objections (new_children.<n>.<field>) are shown with the children.
+        fields.update({key: "find" for key in error.message_dict if key.startswith("new_children.")})
         _service_errors(form, error, fields)
         return None
 
@@ -472,17 +508,20 @@ def check_answer_page(request: HttpRequest, check_id: int) -> HttpResponse:
     user = _user(request)
     posting = request.method == "POST"
     check = agency_check_get_for(user, check_id, answer=posting)
-    if posting and check.answered_at is not None:
-        messages.info(request, "This check has already been answered.")
-        return redirect("check-answer", check_id=check.pk)
     addressed = _may_answer(user, check)
     may_answer = addressed and check.answered_at is None
     form = CheckAnswerForm(request.POST if posting else None) if may_answer or posting else None
-    if form is not None and form.is_bound and form.is_valid():
+    if form is not None and form.is_bound and check.answered_at is not None:
+        # A colleague answered while this user was typing: their text stays on the page; nothing is saved.
+        form.is_valid()
+        form.add_error(None, CHECK_ANSWERED_MEANWHILE)
+    elif form is not None and form.is_bound and form.is_valid():
         try:
             agency_check_answer(check=check, by=user, information=form.cleaned_data["information"])
         except ValidationError as error:
             _service_errors(form, error, {"information": "information"})
+            # Refused as answered a moment ago (under the service's conditional update): show that answer.
+            check.refresh_from_db(fields=["information", "answered_at", "answered_by", "version"])
         else:
             messages.success(request, "Your answer has been sent to the MASH.")
             return redirect("check-answer", check_id=check.pk)
@@ -499,7 +538,8 @@ def check_answer_page(request: HttpRequest, check_id: int) -> HttpResponse:
         "asked_by_agency": asked_by_membership.agency if asked_by_membership is not None else None,
         "answered_by": staff.get(check.answered_by_id) if check.answered_by_id else None,
         "time_left": rules.time_left(check.due_at, timezone.now()) if check.answered_at is None else None,
-        "form": form if check.answered_at is None else None,
+        # Once answered, a form is only shown to give back what was typed and not saved.
+        "form": form if check.answered_at is None or (form is not None and form.is_bound) else None,
         "addressed": addressed,
     })
 
@@ -519,17 +559,13 @@ def _stage_guide() -> list[StageGuide]:
             for n in sorted(rules.STAGE_NAMES)]
 
 
-def _decision_of(referral: Referral) -> Decision | None:
-    return Decision.objects.filter(referral=referral).select_related("decided_by").first()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def escalation_raise_page(request: HttpRequest, referral_id: int) -> HttpResponse:
     user = _user(request)
     referral = referral_get_for(user, referral_id)
     escalation_raise_check(user, referral)
-    decision = _decision_of(referral)
+    decision = referral_decision_of(referral)
     form = EscalationRaiseForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
@@ -540,16 +576,31 @@ def escalation_raise_page(request: HttpRequest, referral_id: int) -> HttpRespons
             messages.success(request, "Your escalation has been raised. Stage 1 is with the person who made the"
                                       " decision.")
             return redirect("escalation-detail", escalation_id=escalation.pk)
-    open_escalation = referral.escalations.filter(status=Escalation.Status.OPEN).first()
+    # The open challenge is linked only for those who may follow it (a partner agency follows its own);
+    # another agency's is only said to exist.
+    open_escalation = referral_open_escalation(user=user, referral=referral)
+    challenged = open_escalation is not None or referral.escalations.filter(status=Escalation.Status.OPEN).exists()
     now = timezone.now()
     return render(request, "referrals/partners/escalation_raise.html", {
         "referral": referral,
         "decision": decision,
         "form": form,
         "open_escalation": open_escalation,
+        "challenged": challenged,
         "stages": _stage_guide(),
         "first_due": rules.escalation_stage_due_at(now, 1, calendar_for(referral.partnership)),
     })
+
+
+def _stage_moved_on(answered: EscalationStage, current: EscalationStage | None) -> str:
+    """Why an answer to ``answered`` was not saved: the escalation closed or climbed while the user typed."""
+    if current is None:
+        return ESCALATION_CLOSED_MEANWHILE
+    if answered.outcome == EscalationStage.Outcome.ESCALATE:
+        return (f"Stage {answered.number} was answered while you were typing and the escalation has moved to stage"
+                f" {current.number}: your answer was not saved.")
+    return (f"Stage {answered.number} was not answered in time and the escalation has moved to stage"
+            f" {current.number}: your answer was not saved.")
 
 
 @login_required
@@ -560,17 +611,28 @@ def escalation_detail_page(request: HttpRequest, escalation_id: int) -> HttpResp
     stages = list(escalation.stages.select_related("respondent", "responded_by").order_by("number"))
     is_open = escalation.status == Escalation.Status.OPEN
     current = next((s for s in stages if s.number == escalation.stage), None) if is_open else None
-    may_respond = current is not None and escalation_may_respond(user, current)
-    posting = request.method == "POST"
-    if posting and current is None:
-        messages.info(request, "This escalation is closed: there is no stage left to answer.")
-        return redirect("escalation-detail", escalation_id=escalation.pk)
-    if posting and not may_respond:
-        raise PermissionDenied("This stage of the escalation is answered by its respondent or a manager at that level.")
-    form = None
-    if current is not None and may_respond:
-        form = EscalationRespondForm(request.POST if posting else None, stage=current.number)
-        if form.is_bound and form.is_valid():
+    form: EscalationRespondForm | UnsavedAnswerForm | None = None
+    if request.method == "POST":
+        posted = as_id(request.POST.get("stage", ""))
+        answered = next((s for s in stages if s.number == posted), None)
+        if answered is not None and answered is not current and escalation_may_respond(user, answered):
+            # The stage the user was answering is over (the escalation climbed or closed meanwhile): nothing is
+            # saved, what they typed stays on the page, with the next stage's form if it is theirs too.
+            if current is not None and escalation_may_respond(user, current):
+                form = EscalationRespondForm(request.POST, stage=current.number)
+            else:
+                form = UnsavedAnswerForm(request.POST)
+            form.is_valid()
+            form.add_error(None, _stage_moved_on(answered, current))
+            return _escalation_render(request, escalation, stages, current, form)
+        if current is None:
+            messages.info(request, "This escalation is closed: there is no stage left to answer.")
+            return redirect("escalation-detail", escalation_id=escalation.pk)
+        if not escalation_may_respond(user, current):
+            raise PermissionDenied("This stage of the escalation is answered by its respondent or a manager at that"
+                                   " level.")
+        form = EscalationRespondForm(request.POST, stage=current.number)
+        if form.is_valid():
             try:
                 escalation_respond(escalation=escalation, by=user, outcome=form.cleaned_data["outcome"],
                                    response=form.cleaned_data["response"], stage_number=form.cleaned_data["stage"])
@@ -579,14 +641,24 @@ def escalation_detail_page(request: HttpRequest, escalation_id: int) -> HttpResp
             else:
                 messages.success(request, f"Your answer to stage {current.number} has been recorded.")
                 return redirect("escalation-detail", escalation_id=escalation.pk)
+    elif current is not None and escalation_may_respond(user, current):
+        form = EscalationRespondForm(stage=current.number)
+    return _escalation_render(request, escalation, stages, current, form)
+
+
+def _escalation_render(request: HttpRequest, escalation: Escalation, stages: list[EscalationStage],
+                       current: EscalationStage | None,
+                       form: EscalationRespondForm | UnsavedAnswerForm | None) -> HttpResponse:
     return render(request, "referrals/partners/escalation.html", {
         "escalation": escalation,
         "referral": escalation.referral,
-        "decision": _decision_of(escalation.referral),
+        "decision": referral_decision_of(escalation.referral),
         "raised_by": escalation.raised_by,
         "stages": stages,
         "current": current,
         "form": form,
+        # The form answers the current stage; otherwise it only gives back an answer that was not saved.
+        "answering": isinstance(form, EscalationRespondForm),
         "guide": _stage_guide(),
     })
 

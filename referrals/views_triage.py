@@ -67,6 +67,9 @@ from referrals.services import (
 
 # The queue's region refreshes itself this often (htmx), and each countdown every 30 seconds (countdown.js).
 QUEUE_POLL = "every 60s"
+# As the services say it when they refuse (under the referral's lock).
+DECIDED_MEANWHILE = "This referral has already been decided."
+FED_BACK_ALREADY = "Feedback has already been recorded for this referral."
 
 
 def _user(request: HttpRequest) -> User:
@@ -245,6 +248,9 @@ def referral_rate_page(request: HttpRequest, referral_id: int) -> HttpResponse:
     user = _user(request)
     referral = _triage_referral(request, referral_id)
     form = RateForm(request.POST)
+    if not form.is_valid() and "version" in form.errors:
+        # No version, or not a version: the page the form came from is not one we can vouch for.
+        return _refused(request, referral, StaleRecord())
     if form.is_valid():
         try:
             referral_rate(referral=referral, by=user, rag=form.cleaned_data["rag"],
@@ -268,6 +274,8 @@ def referral_allocate_page(request: HttpRequest, referral_id: int) -> HttpRespon
     user = _user(request)
     referral = _triage_referral(request, referral_id)
     form = AllocateForm(request.POST)
+    if not form.is_valid() and "version" in form.errors:
+        return _refused(request, referral, StaleRecord())
     if not form.is_valid():
         messages.error(request, "Choose whether to take the referral or give it back.")
         return redirect(_referral_url(referral, _back(request)))
@@ -317,12 +325,15 @@ def check_request_page(request: HttpRequest, referral_id: int) -> HttpResponse:
     user = _user(request)
     referral = referral_get_for(user, referral_id, log=request.method == "GET")
     check_request_check(user)
-    if referral.status != Referral.Status.AWAITING_DECISION:
+    posting = request.method == "POST"
+    if referral.status != Referral.Status.AWAITING_DECISION and not posting:
         return _not_awaiting(request, referral, "This referral has been decided, so no more checks can be asked.")
     agencies = _agencies_to_ask(user, referral)
     managers = _consent_managers(user, referral)
-    form = CheckRequestForm(request.POST if request.method == "POST" else None, agencies=agencies,
-                            managers=managers)
+    form = CheckRequestForm(request.POST if posting else None, agencies=agencies, managers=managers)
+    if form.is_bound and referral.status != Referral.Status.AWAITING_DECISION and not form.is_valid():
+        # Decided while the question was typed: said now, not only once the other errors are put right.
+        form.add_error(None, DECIDED_MEANWHILE)
     if form.is_bound and form.is_valid():
         agency = form.cleaned_data["agency"]
         try:
@@ -359,9 +370,14 @@ def referral_decide_page(request: HttpRequest, referral_id: int) -> HttpResponse
     user = _user(request)
     referral = referral_get_for(user, referral_id, log=request.method == "GET")
     referral_decide_check(user)
-    if referral.status != Referral.Status.AWAITING_DECISION:
-        return _not_awaiting(request, referral, "This referral has already been decided.")
-    form = DecisionForm(request.POST if request.method == "POST" else None)
+    posting = request.method == "POST"
+    if referral.status != Referral.Status.AWAITING_DECISION and not posting:
+        return _not_awaiting(request, referral, DECIDED_MEANWHILE)
+    # Posted after someone else decided: the service refuses it under the referral's lock, and the page keeps
+    # what was typed (SPEC 7.2).
+    form = DecisionForm(request.POST if posting else None)
+    if form.is_bound and referral.status != Referral.Status.AWAITING_DECISION and not form.is_valid():
+        form.add_error(None, DECIDED_MEANWHILE)
     if form.is_bound and form.is_valid():
         try:
             decision = referral_decide(referral=referral, by=user, outcome=form.cleaned_data["outcome"],
@@ -398,13 +414,17 @@ def referral_feedback_page(request: HttpRequest, referral_id: int) -> HttpRespon
     user = _user(request)
     referral = referral_get_for(user, referral_id, log=request.method == "GET")
     feedback_record_check(user)
+    posting = request.method == "POST"
     if referral.status == Referral.Status.AWAITING_DECISION:
         return _not_awaiting(request, referral, "There is no decision to feed back yet.")
-    if referral.status == Referral.Status.FED_BACK:
-        return _not_awaiting(request, referral, "Feedback has already been recorded for this referral.")
+    if referral.status == Referral.Status.FED_BACK and not posting:
+        return _not_awaiting(request, referral, FED_BACK_ALREADY)
     detail = referral_detail_of(user=user, referral=referral)
-    if request.method == "POST":
+    if posting:
+        # Fed back by a colleague meanwhile: the service refuses it, and the page keeps what was typed.
         form = FeedbackForm(request.POST)
+        if referral.status == Referral.Status.FED_BACK and not form.is_valid():
+            form.add_error(None, FED_BACK_ALREADY)
     else:
         form = FeedbackForm(initial=FeedbackForm.initial_now())
     if form.is_bound and form.is_valid():

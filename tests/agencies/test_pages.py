@@ -295,6 +295,21 @@ def test_mark_all_as_read_marks_only_the_user_s_own(world, client_for):
     assert Notification.objects.get(pk=theirs.pk).read_at is None
 
 
+def test_marking_read_ignores_ids_that_are_not_plain_numbers(world, client_for):
+    mine = services.notification_send(recipient=world.sw, kind="news", message="Mine")
+    other = services.notification_send(recipient=world.sw, kind="news", message="Other")
+    # "²".isdigit() is true but int("²") fails: such values are not ids, not a server error.
+    response = client_for(world.sw).post(reverse("inbox-mark-read"), {
+        "action": "selected", "notification": [mine.pk, "²", "٣", "9" * 40], "page": "²"}, follow=True)
+    assert response.redirect_chain[0][0] == reverse("inbox")
+    assert "1 notification marked as read." in response.content.decode()
+    assert Notification.objects.get(pk=mine.pk).read_at is not None
+    assert Notification.objects.get(pk=other.pk).read_at is None
+    response = client_for(world.sw).post(reverse("inbox-mark-read"), {"action": "selected", "notification": ["²"]},
+                                         follow=True)
+    assert "Select the notifications to mark as read." in response.content.decode()
+
+
 def test_mark_selected_with_nothing_ticked_changes_nothing(world, client_for):
     services.notification_send(recipient=world.sw, kind="news", message="Mine")
     response = client_for(world.sw).post(reverse("inbox-mark-read"), {"action": "selected"}, follow=True)

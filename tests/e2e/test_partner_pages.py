@@ -112,7 +112,8 @@ def test_every_partner_page_passes_axe(e2e_server, page: Page, world, front_door
     expect(page.get_by_role("table")).to_contain_text("To answer")
     assert_accessible(page, "the agency checks inbox")
     page.goto(f"{e2e_server.url}/referrals/{front_door.decided.pk}/escalate/")
-    expect(page.get_by_role("link", name="Follow the escalation")).to_be_visible()
+    # The health visitor's challenge: the school is told of it, without a way into another agency's challenge.
+    expect(page.get_by_text("This decision is already being challenged by another agency.")).to_be_visible()
     assert_accessible(page, "the challenge page with a challenge open")
 
     page.context.clear_cookies()

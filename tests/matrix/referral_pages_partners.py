@@ -54,6 +54,10 @@ def subjects(w: World) -> Subjects:
     return made
 
 
+def _stage(w: World) -> int:
+    return Escalation.objects.values_list("stage", flat=True).get(pk=subjects(w).escalation.pk)
+
+
 def _referral_body(w: World, user: Any) -> dict[str, Any]:
     """A whole referral about a child new to the system (already checked for duplicates on the form)."""
     now = timezone.localtime() - timedelta(minutes=5)
@@ -83,10 +87,11 @@ CHECK_POST = statuses(404, SIGN_IN_REDIRECT, MW=403, MM=403, SW=403, TM=403, SM=
 RAISE_GET = statuses(404, SIGN_IN_REDIRECT, MW=403, MM=403, SW=403, TM=403, SM=403, HV=200, TE=200, AD=403)
 # The health visitor raises it; by the teacher's turn it is open already, so the form says so.
 RAISE_POST = {**RAISE_GET, "HV": 302, "TE": 200}
+# The challenge: as the referral, but a partner agency follows only its own (the school did not raise it).
+ESCALATION_SEEN = {**REFERRAL_SEEN, "TE": 404}
 # Stage 1 is the MASH manager's (the decision maker's); each "escalate" answer opens the next stage, whose
 # responders are managers (2) and the senior manager (3): personas answer in turn, climbing the ladder.
-RESPOND_POST = {**REFERRAL_SEEN, "MW": 403, "MM": 302, "SW": 403, "TM": 302, "SM": 302, "HV": 403, "TE": 403,
-                "AD": 403}
+RESPOND_POST = {**ESCALATION_SEEN, "MW": 403, "MM": 302, "SW": 403, "TM": 302, "SM": 302, "HV": 403, "AD": 403}
 
 ENTRIES: list[Entry] = [
     Entry("referral-create", lambda w: "/referrals/new/", CASEWORKERS),
@@ -100,7 +105,9 @@ ENTRIES: list[Entry] = [
     Entry("escalation-raise", lambda w: f"/referrals/{subjects(w).decided.pk}/escalate/", RAISE_GET),
     Entry("escalation-raise", lambda w: f"/referrals/{subjects(w).decided.pk}/escalate/", RAISE_POST,
           method="POST", data=lambda w, u: {"reason": "Early help is not enough for this family."}),
-    Entry("escalation-detail", lambda w: f"/escalations/{subjects(w).escalation.pk}/", REFERRAL_SEEN),
+    Entry("escalation-detail", lambda w: f"/escalations/{subjects(w).escalation.pk}/", ESCALATION_SEEN),
+    # Each answer names the stage its page showed (the current one when the persona answers).
     Entry("escalation-detail", lambda w: f"/escalations/{subjects(w).escalation.pk}/", RESPOND_POST,
-          method="POST", data=lambda w, u: {"outcome": "escalate", "response": "Not resolved at this stage."}),
+          method="POST", data=lambda w, u: {"outcome": "escalate", "response": "Not resolved at this stage.",
+                                            "stage": _stage(w)}),
 ]

@@ -132,11 +132,11 @@ SEEN_REFUSED = statuses(404, SIGN_IN_REDIRECT, MW=403, MM=403, SW=403, TM=403, S
 TRIAGE_ACT = {**SEEN_REFUSED, "MW": 302, "MM": 302}
 CHECK_REQUEST_GET = {**SEEN_REFUSED, "MW": 200, "MM": 200}
 DECIDE_GET = {**SEEN_REFUSED, "MM": 200, "SM": 200}
-# The MASH manager decides; the senior manager, next, finds it decided and is sent to the referral page.
-DECIDE_POST = {**SEEN_REFUSED, "MM": 302, "SM": 302}
+# The MASH manager decides; the senior manager, next, finds it decided: refused on the form, what they typed kept.
+DECIDE_POST = {**SEEN_REFUSED, "MM": 302, "SM": 200}
 FEEDBACK_GET = {**SEEN_REFUSED, "MW": 200, "MM": 200, "TM": 200, "SM": 200}
-# The MASH worker records the feedback; the managers after find it recorded and are sent to the referral page.
-FEEDBACK_POST = {**SEEN_REFUSED, "MW": 302, "MM": 302, "TM": 302, "SM": 302}
+# The MASH worker records the feedback; the managers after find it recorded: refused on the form, typing kept.
+FEEDBACK_POST = {**SEEN_REFUSED, "MW": 302, "MM": 200, "TM": 200, "SM": 200}
 
 ENTRIES: list[Entry] = [
     Entry("triage-queue", _queue, TRIAGE_QUEUE),

@@ -146,8 +146,9 @@ ENTRIES: list[Entry] = [
     Entry("api-referral-escalations", lambda w: f"/api/v1/referrals/{decided(w).pk}/escalations/",
           _known(PO=201, TE=201), method="POST", page=False,
           data=lambda w, u: {"reason": "The risk is higher than the decision allows."}),
-    # Stage 1: the decision maker (the MASH manager) or a manager at that level.
+    # Stage 1: the decision maker (the MASH manager) or a manager at that level. A partner agency follows only
+    # its own agency's challenges: the school, which saw the referral for a check, does not know of the police's.
     Entry("api-escalation-respond", lambda w: f"/api/v1/escalations/{escalated(w).pk}/respond/",
-          _known(MM=200, TM=200, SM=200), method="POST", page=False,
+          _known(MM=200, TM=200, SM=200, TE=404), method="POST", page=False,
           data=lambda w, u: {"outcome": "resolved", "response": "Discussed; agreed early help first."}),
 ]

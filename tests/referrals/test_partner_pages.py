@@ -13,7 +13,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from agencies.models import User
+from agencies.models import Role, User
+from audits.models import AccessLogEntry
 from cases.models import Incident, Person
 from cases.permissions import record_share_with
 from cases.services.incidents import ChildAtIncident, incident_create
@@ -24,11 +25,13 @@ from referrals.services import (
     agency_check_request,
     escalation_raise,
     escalation_respond,
+    escalation_stages_climb,
     referral_create,
     referral_decide,
     referral_feedback_record,
 )
 from tests.conftest import World
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -309,6 +312,83 @@ def test_an_adult_is_not_added_as_a_new_child(world, client_for):
     assert not field_error(html, "id_concerns") or "Describe" not in field_error(html, "id_concerns")
 
 
+def test_the_duplicate_check_is_logged_and_shows_no_adult_the_user_may_not_open(world, client_for, leo):
+    adult = person(world, "Lily", "Ashdown", date(1988, 6, 1))  # not known to health visiting
+    child = person(world, "Lilly", "Ashdown", years_ago(5))  # not known to health visiting either
+    html = client_for(world.hv).post(CREATE, form_data(action="add_new", new_given_name="Lily",
+                                                       new_family_name="Ashdown")).content.decode()
+    panel = html.split('id="possible-records"')[1].split("</dl>")[0]
+    # A child the agency cannot open is shown by name and age; an adult it cannot open is not shown at all.
+    assert "Lilly Ashdown" in panel and "5 years" in panel
+    assert "Lily Ashdown" not in panel and "1988" not in html and f"use:{adult.pk}" not in html
+    assert f"use:{child.pk}" not in html
+    entry = AccessLogEntry.objects.get(action="search", user=world.hv)
+    assert (entry.record_type, entry.record_id, entry.partnership_id) == ("person", None, world.north.pk)
+    assert entry.fields == {"given_name": "Lily", "family_name": "Ashdown", "date_of_birth": None}
+
+
+def test_the_duplicate_check_logs_the_date_of_birth_searched(world, client_for):
+    born = years_ago(4)
+    client_for(world.hv).post(CREATE, form_data(
+        action="add_new", new_given_name="Zara", new_family_name="Quill", new_date_of_birth_day=str(born.day),
+        new_date_of_birth_month=str(born.month), new_date_of_birth_year=str(born.year)))
+    entry = AccessLogEntry.objects.get(action="search", user=world.hv)
+    assert entry.fields == {"given_name": "Zara", "family_name": "Quill", "date_of_birth": born.isoformat()}
+
+
+@pytest.mark.parametrize("odd", ["²", "٣", "1" * 40, "-1", " 7"])
+def test_ids_that_are_not_plain_numbers_are_ignored_not_a_server_error(world, client_for, leo, odd):
+    client = client_for(world.hv)
+    for action in ("add", "use", "remove", "remove_new"):
+        response = client.post(CREATE, form_data(action=f"{action}:{odd}", child=[leo.pk, odd], find="Ashdown",
+                                                 new_child=[new_child_value("Zara", "Quill")]))
+        assert response.status_code == 200, action
+        html = response.content.decode()
+        assert f'name="child" value="{leo.pk}"' in html and 'name="new_child"' in html
+    response = client.post(CREATE, form_data(child=[leo.pk], incident=odd))
+    assert response.status_code == 200
+    assert field_error(response.content.decode(), "id_incident") == "Choose an incident from the list"
+    assert client.get(CREATE, {"incident": odd}).status_code == 200
+
+
+def new_child_value(given: str, family: str, **extra: Any) -> str:
+    """A new child as the form carries it in its hidden input."""
+    return json.dumps({"given_name": given, "family_name": family, "date_of_birth": "", "sex": "female", **extra})
+
+
+def test_a_search_with_a_nul_character_or_too_long_finds_without_a_server_error(world, client_for, leo):
+    client = client_for(world.hv)
+    html = client.post(CREATE, form_data(action="find", find="Ash\x00down")).content.decode()
+    assert f'value="add:{leo.pk}"' in html
+    assert client.post(CREATE, form_data(action="find", find="Ashdown " * 60)).status_code == 200
+    entry = AccessLogEntry.objects.filter(action="search", user=world.hv).order_by("-pk").first()
+    assert entry is not None and len(entry.fields["q"]) <= 100
+
+
+def test_a_carried_new_child_with_a_nul_character_is_dropped(world, client_for, leo):
+    client = client_for(world.hv)
+    for carried in (new_child_value("Zara\x00", "Quill"), new_child_value("Zara", "Quill") + "\x00"):
+        response = client.post(CREATE, form_data(child=[leo.pk], new_child=[carried]))
+        assert response.status_code == 302
+    assert not Person.objects.filter(given_name__startswith="Zara").exists()
+    assert Referral.objects.count() == 2
+
+
+def test_a_carried_new_child_with_a_name_too_long_is_refused_at_the_children(world, client_for):
+    response = client_for(world.hv).post(CREATE, form_data(new_child=[new_child_value("Z" * 150, "Quill")]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert field_error(html, "id_find") == "A child's name is longer than 100 characters: remove the child and add" \
+                                           " them again"
+    assert Referral.objects.count() == 0 and not Person.objects.filter(family_name="Quill").exists()
+
+
+def test_sending_the_referral_is_protected_from_a_double_click(world, client_for):
+    html = client_for(world.hv).get(CREATE).content.decode()
+    assert re.search(r'<button[^>]*value="send"[^>]*data-prevent-double-click="true"', html)
+    assert html.count("data-prevent-double-click") == 1  # not the buttons that only change the form
+
+
 def test_the_confirmation_gives_the_reference_the_deadline_and_repeat_warnings(world, client_for, leo, mia):
     earlier = refer(world, [leo], hours_ago=24 * 60)
     client = client_for(world.hv)
@@ -568,22 +648,24 @@ def test_the_respondent_answers_each_stage_and_it_climbs(world, client_for, leo)
     html = mm.get(url).content.decode()
     assert "Answer stage 1" in html and 'value="escalate"' in html
 
-    html = mm.post(url, {"outcome": "", "response": ""}).content.decode()
+    html = mm.post(url, {"outcome": "", "response": "", "stage": "1"}).content.decode()
     assert dict(error_summary(html)) == {"id_outcome": "Select whether the disagreement is resolved",
                                          "id_response": "Give your response to the disagreement"}
-    response = mm.post(url, {"outcome": "escalate", "response": "I stand by the decision."})
+    response = mm.post(url, {"outcome": "escalate", "response": "I stand by the decision.", "stage": "1"})
     assert response.status_code == 302
     escalation.refresh_from_db()
     assert escalation.stage == 2
     assert EscalationStage.objects.get(escalation=escalation, number=2).respondent == world.sm  # mm's line manager
 
     sm = client_for(world.sm)
-    assert sm.post(url, {"outcome": "escalate", "response": "Needs the senior manager."}).status_code == 302
-    assert sm.post(url, {"outcome": "escalate", "response": "To the partnership."}).status_code == 302
+    assert sm.post(url, {"outcome": "escalate", "response": "Needs the senior manager.", "stage": "2"}).status_code \
+        == 302
+    assert sm.post(url, {"outcome": "escalate", "response": "To the partnership.", "stage": "3"}).status_code == 302
     html = sm.get(url).content.decode()
     # The partnership's answer is the last: it can only resolve.
     assert "Answer stage 4" in html and 'value="escalate"' not in html
-    assert sm.post(url, {"outcome": "resolved", "response": "Strategy discussion to be held."}).status_code == 302
+    assert sm.post(url, {"outcome": "resolved", "response": "Strategy discussion to be held.", "stage": "4"})\
+        .status_code == 302
     escalation.refresh_from_db()
     assert escalation.status == "resolved"
     html = sm.get(url).content.decode()
@@ -611,6 +693,132 @@ def test_the_escalation_page_runs_a_fixed_number_of_queries(world, client_for, d
     # (who may not answer past stage 1); the decision with its maker; who raised it; the badge; release.
     with django_assert_num_queries(12):
         client.get(url)
+
+
+def test_another_agency_s_open_challenge_is_said_to_exist_without_a_link(world, client_for, leo):
+    referral = refer(world, [leo])
+    ask(world, referral)  # the school was asked for a check, so it may challenge too
+    decide(world, referral)
+    escalation = escalation_raise(referral=referral, by=world.hv, reason="Leo disclosed being hit.")
+    url = f"/referrals/{referral.pk}/escalate/"
+    html = client_for(world.te).get(url).content.decode()
+    assert "This decision is already being challenged by another agency." in text(html)
+    assert f"/escalations/{escalation.pk}/" not in html and 'name="reason"' not in html
+    # The agency that raised it follows it.
+    assert f'href="/escalations/{escalation.pk}/"' in client_for(world.hv).get(url).content.decode()
+
+
+def test_a_challenge_raised_meanwhile_keeps_the_reason_typed(world, client_for, leo):
+    referral = refer(world, [leo])
+    ask(world, referral)
+    decide(world, referral)
+    escalation_raise(referral=referral, by=world.hv, reason="Leo disclosed being hit.")
+    response = client_for(world.te).post(f"/referrals/{referral.pk}/escalate/",
+                                         {"reason": "The school has seen bruises twice this term."})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The school has seen bruises twice this term." in html
+    assert error_summary(html) == [("id_reason", "An escalation of this decision is already open: add to it rather"
+                                                 " than start another.")]
+    assert Escalation.objects.count() == 1
+
+
+def test_an_answer_without_its_stage_is_refused_as_out_of_date(world, client_for, leo):
+    escalation = challenged(world, leo)
+    url = f"/escalations/{escalation.pk}/"
+    for stage in (None, "", "two", "²", "9"):
+        body = {"outcome": "resolved", "response": "Agreed after a call with the school."}
+        if stage is not None:
+            body["stage"] = stage
+        response = client_for(world.mm).post(url, body)
+        html = response.content.decode()
+        assert response.status_code == 200, stage
+        assert [message for _, message in error_summary(html)] == [
+            "This page was out of date: your answer was not saved. Check the stage below and send your answer again."]
+        assert "Enter a whole number" not in html
+        assert "Agreed after a call with the school." in html
+        assert '<input type="hidden" name="stage" value="1">' in html
+    escalation.refresh_from_db()
+    assert escalation.status == "open" and not escalation.stages.exclude(outcome="").exists()
+
+
+def time_out_stage_1(escalation: Escalation) -> None:
+    first = escalation.stages.get(number=1)
+    escalation_stages_climb(stage_ids=[first.pk], now=first.due_at + timedelta(minutes=1))
+
+
+def test_an_answer_to_a_stage_that_climbed_meanwhile_is_given_back_to_the_decision_maker(world, client_for, leo):
+    escalation = challenged(world, leo)
+    time_out_stage_1(escalation)
+    response = client_for(world.mm).post(f"/escalations/{escalation.pk}/", {
+        "stage": "1", "outcome": "resolved", "response": "I have spoken to the health visitor."})
+    html = response.content.decode()
+    # Not a 403: the decision maker answered stage 1 in good faith, and may not answer stage 2.
+    assert response.status_code == 200
+    assert [message for _, message in error_summary(html)] == [
+        "Stage 1 was not answered in time and the escalation has moved to stage 2: your answer was not saved."]
+    assert "I have spoken to the health visitor." in html
+    assert 'name="outcome"' not in html and "Send your answer" not in html
+    assert not EscalationStage.objects.filter(escalation=escalation, outcome="resolved").exists()
+
+
+def test_an_answer_to_a_stage_that_climbed_meanwhile_may_be_sent_to_the_next_stage(world, client_for, leo):
+    escalation = challenged(world, leo)
+    time_out_stage_1(escalation)
+    url = f"/escalations/{escalation.pk}/"
+    tm = client_for(world.tm)  # a manager may answer stage 1 and stage 2
+    html = tm.post(url, {"stage": "1", "outcome": "resolved", "response": "Settled with the team."}).content.decode()
+    assert "the escalation has moved to stage 2: your answer was not saved." in html
+    assert "Settled with the team." in html and "Answer stage 2" in html
+    assert '<input type="hidden" name="stage" value="2">' in html
+    assert tm.post(url, {"stage": "2", "outcome": "resolved", "response": "Settled with the team."}).status_code \
+        == 302
+    escalation.refresh_from_db()
+    assert escalation.status == "resolved"
+
+
+def test_an_answer_to_an_escalation_closed_meanwhile_is_given_back(world, client_for, leo):
+    escalation = challenged(world, leo)
+    escalation_respond(escalation=escalation, by=world.sm, outcome="resolved", response="Settled.", stage_number=1)
+    response = client_for(world.mm).post(f"/escalations/{escalation.pk}/", {
+        "stage": "1", "outcome": "escalate", "response": "I would have escalated it."})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert [message for _, message in error_summary(html)] == [
+        "This escalation was closed while you were answering: your answer was not saved. It is shown below so that"
+        " you can copy it."]
+    assert "I would have escalated it." in html and "Send your answer" not in html
+    assert EscalationStage.objects.get(escalation=escalation).response == "Settled."
+
+
+def test_an_answer_to_a_check_answered_meanwhile_is_given_back(world, client_for, leo):
+    check = ask(world, refer(world, [leo]))
+    agency_check_answer(check=check, by=world.te, information="Leo attends every day.")
+    colleague = UserFactory.create(username="te2", agency=world.school, role=Role.PRACTITIONER)
+    response = client_for(colleague).post(f"/checks/{check.pk}/", {"information": "Leo was late twice this week."})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert [message for _, message in error_summary(html)] == [
+        "This check has already been answered: your answer was not saved. It is shown below so that you can copy it."]
+    assert "Leo was late twice this week." in html and "Leo attends every day." in html
+    assert "Send your answer" not in html
+    check.refresh_from_db()
+    assert check.information == "Leo attends every day."
+
+
+def test_the_buttons_that_answer_or_challenge_are_protected_from_a_double_click(world, client_for, leo):
+    check = ask(world, refer(world, [leo]))
+    escalation = challenged(world, leo)
+    decided_referral = refer(world, [leo])
+    decide(world, decided_referral)
+    pages = [
+        (client_for(world.te), f"/checks/{check.pk}/", "Send your answer"),
+        (client_for(world.hv), f"/referrals/{decided_referral.pk}/escalate/", "Raise the challenge"),
+        (client_for(world.mm), f"/escalations/{escalation.pk}/", "Send your answer"),
+    ]
+    for client, url, button in pages:
+        html = client.get(url).content.decode()
+        assert re.search(rf'<button[^>]*data-prevent-double-click="true"[^>]*>{button}</button>', html), url
 
 
 # -- Home sections -------------------------------------------------------------------------------------------

@@ -408,6 +408,23 @@ def test_allocating_to_me_and_back_to_the_pool(world, client_for):
     assert made.allocated_to is None and "your changes were not saved" in html_of(response)
 
 
+@pytest.mark.parametrize("version", [None, "", "seven", "²", "-1", "9" * 30])
+def test_a_rating_or_allocation_without_a_version_is_refused_as_stale(world, client_for, version):
+    made = referral(world, [child(world, "Vic", "Version", 5)])
+    client = client_for(world.mw)
+    forms = ((f"/referrals/{made.pk}/rag/", {"rag": "red"}), (f"/referrals/{made.pk}/allocate/", {"to": "me"}))
+    for url, body in forms:
+        if version is not None:
+            body["version"] = version
+        response = client.post(url, body, follow=True)
+        html = html_of(response)
+        assert response.redirect_chain[0][0] == f"/referrals/{made.pk}/"
+        assert "Someone else changed this record since you opened it; your changes were not saved" in html
+        assert "Enter a whole number" not in html
+    made.refresh_from_db()
+    assert (made.rag, made.allocated_to) == ("", None)
+
+
 # -- Asking an agency ------------------------------------------------------------------------------------------
 
 
@@ -547,6 +564,48 @@ def test_a_decided_referral_is_not_decided_again(world, client_for):
     assert Decision.objects.get(referral=made).outcome == "child_and_family_assessment"
 
 
+def test_a_decision_posted_after_another_keeps_what_was_typed(world, client_for):
+    made = referral(world, [child(world, "Kit", "Kept", 5)])
+    client = client_for(world.sm)
+    assert client.get(f"/referrals/{made.pk}/decision/").status_code == 200  # the form is open ...
+    decided(world, made)  # ... when the MASH manager decides
+    for body in ({"outcome": "early_help", "rationale": "Mum asked for help with routines."},
+                 {"rationale": "Mum asked for help with routines."}):
+        response = client.post(f"/referrals/{made.pk}/decision/", body)
+        html = html_of(response)
+        assert response.status_code == 200
+        assert '<a href="#id_outcome">This referral has already been decided.</a>' in html
+        assert "Mum asked for help with routines." in html
+    assert Decision.objects.get(referral=made).outcome == "child_and_family_assessment"
+
+
+def test_a_check_asked_after_the_decision_keeps_what_was_typed(world, client_for):
+    made = referral(world, [child(world, "Quin", "Question", 5)])
+    decided(world, made)
+    client = client_for(world.mw)
+    for body in ({"agency": world.police.pk, "question": "Any call-outs last month?"},
+                 {"question": "Any call-outs last month?"}):
+        response = client.post(f"/referrals/{made.pk}/checks/new/", body)
+        html = html_of(response)
+        assert response.status_code == 200
+        assert '<a href="#id_agency">This referral has already been decided.</a>' in html
+        assert "Any call-outs last month?" in html
+    assert not AgencyCheck.objects.filter(referral=made, question__startswith="Any call-outs").exists()
+    # Opening the form on a decided referral still goes back to the referral.
+    response = client.get(f"/referrals/{made.pk}/checks/new/")
+    assert response.status_code == 302 and response["Location"] == f"/referrals/{made.pk}/"
+
+
+def test_the_buttons_that_record_are_protected_from_a_double_click(world, client_for):
+    awaiting = referral(world, [child(world, "Dot", "Double", 5)])
+    made = decided(world, referral(world, [child(world, "Cli", "Click", 5)]))
+    for url, button in ((f"/referrals/{awaiting.pk}/decision/", "Record the decision"),
+                        (f"/referrals/{awaiting.pk}/checks/new/", "Send the check"),
+                        (f"/referrals/{made.pk}/feedback/", "Record feedback")):
+        html = html_of(client_for(world.mm).get(url))
+        assert re.search(rf'<button[^>]*data-prevent-double-click="true"[^>]*>{button}</button>', html), url
+
+
 # -- Feedback --------------------------------------------------------------------------------------------------
 
 
@@ -593,6 +652,22 @@ def test_feedback_in_the_minute_of_the_decision_counts_as_just_after_it(world, c
         "method": "phone", "shared_on_day": typed.day, "shared_on_month": typed.month, "shared_on_year": typed.year,
         "shared_time": typed.strftime("%H:%M")})
     assert Feedback.objects.get(referral=made).shared_at == decision.decided_at
+
+
+def test_feedback_posted_after_a_colleague_s_keeps_what_was_typed(world, client_for):
+    made = decided(world, referral(world, [child(world, "Fay", "Fed", 5)]))
+    client_for(world.mw).post(f"/referrals/{made.pk}/feedback/", {"method": "phone"})
+    client = client_for(world.tm)
+    for body in ({"method": "letter", "note": "Sent the outcome letter to the school."},
+                 {"note": "Sent the outcome letter to the school."}):
+        response = client.post(f"/referrals/{made.pk}/feedback/", body)
+        html = html_of(response)
+        assert response.status_code == 200
+        assert '<a href="#id_method">Feedback has already been recorded for this referral.</a>' in html
+        assert "Sent the outcome letter to the school." in html
+    assert Feedback.objects.get(referral=made).method == "phone"
+    response = client.get(f"/referrals/{made.pk}/feedback/", follow=True)
+    assert "Feedback has already been recorded for this referral." in html_of(response)
 
 
 def test_the_referral_page_shows_escalations_with_their_stages(world, client_for, checked):
