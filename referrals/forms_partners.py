@@ -16,7 +16,6 @@ from django.utils import timezone
 from agencies.models import Agency
 from cases.forms_dates import DatePartsField
 from cases.models import Incident, InformationShare, Person
-from cases.rules.people import age_on
 from cases.rules.risk import is_child_on
 from referrals import rules
 from referrals.models import EscalationStage, Referral
@@ -46,20 +45,6 @@ def time_parse(text: str) -> time | None:
         return None
     hour, minute = int(match[1]), int(match[2])
     return time(hour, minute) if hour < 24 and minute < 60 else None
-
-
-def age_text(date_of_birth: date | None, expected_date_of_birth: date | None = None,
-             *, today: date | None = None) -> str:
-    """A child's age as a preview shows it: "8 years", "5 months", "Unborn", or "Age not known"."""
-    today = today or timezone.localdate()
-    if date_of_birth is None:
-        return "Unborn" if expected_date_of_birth is not None else "Age not known"
-    years = age_on(date_of_birth, today)
-    if years >= 1:
-        return f"{years} year{'s' if years != 1 else ''}"
-    months = (today.year - date_of_birth.year) * 12 + today.month - date_of_birth.month
-    months = max(months - int(today.day < date_of_birth.day), 0)
-    return f"{months} month{'s' if months != 1 else ''}"
 
 
 def new_child_encode(child: NewChild) -> str:

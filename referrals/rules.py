@@ -17,10 +17,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from agencies.rules import WorkingCalendar
-from cases.rules.risk import WINDOW
+from cases.rules.risk import WINDOW, age_on
 
 DECISION_WORKING_DAYS = 1
 FEEDBACK_WORKING_DAYS = 1
@@ -103,3 +103,18 @@ def time_left(due_at: datetime, now: datetime) -> TimeLeft:
     if remaining <= timedelta(0):
         return TimeLeft(f"Overdue by {_duration(-remaining)}", "overdue")
     return TimeLeft(f"{_duration(remaining)} left", "soon" if remaining < DUE_SOON else "ok")
+
+
+def age_text(date_of_birth: date | None, expected_date_of_birth: date | None = None,
+             *, today: date) -> str:
+    """A child's age in words: "8 years", "5 months", "Unborn (due 3 March 2027)", or "Age not known"."""
+    if date_of_birth is None:
+        if expected_date_of_birth is not None:
+            return f"Unborn (due {expected_date_of_birth.day} {expected_date_of_birth:%B %Y})"
+        return "Age not known"
+    years = age_on(date_of_birth, today)
+    if years >= 1:
+        return f"{years} year{'s' if years != 1 else ''}"
+    months = (today.year - date_of_birth.year) * 12 + today.month - date_of_birth.month
+    months = max(months - int(today.day < date_of_birth.day), 0)
+    return f"{months} month{'s' if months != 1 else ''}"

@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from agencies.models import User
 from agencies.selectors import calendar_for, membership_of
-from cases.models import Case, HouseholdMember, InformationShare, MaracReferral, PersonFlag
+from audits.services import access_record
+from cases.models import Case, HouseholdMember, InformationShare, MaracReferral, Person, PersonFlag
 from cases.permissions import people_visible
-from cases.rules.risk import WINDOW, age_on
+from cases.rules.risk import WINDOW, is_child_on
+from cases.selectors.people import person_possible_duplicates
 from referrals import rules
 from referrals.models import AgencyCheck, Decision, Escalation, EscalationStage, Feedback, Referral, ReferralChild
 from referrals.permissions import (
@@ -27,6 +29,7 @@ from referrals.permissions import (
     referral_sees_all,
     referrals_visible,
 )
+from referrals.services import NewChild
 from strategy_meetings.models import StrategyMeeting
 
 RESTRICTED_CHILD = "A child whose record is restricted"
@@ -71,17 +74,7 @@ class ChildRow:
 
     @property
     def age(self) -> str:
-        if self.date_of_birth is None:
-            if self.expected_date_of_birth is not None:
-                return f"Unborn (due {self.expected_date_of_birth:%d/%m/%Y})"
-            return "Age not known"
-        years = age_on(self.date_of_birth, timezone.localdate())
-        if years >= 1:
-            return f"{years}"
-        today = timezone.localdate()
-        months = (today.year - self.date_of_birth.year) * 12 + today.month - self.date_of_birth.month
-        months -= int(today.day < self.date_of_birth.day)
-        return f"{max(months, 0)} months"
+        return rules.age_text(self.date_of_birth, self.expected_date_of_birth, today=timezone.localdate())
 
     @property
     def flag_tags(self) -> list[tuple[str, str, str]]:
@@ -485,3 +478,54 @@ def referral_decision_of(referral: Referral) -> Decision | None:
 def referral_open_escalation(*, user: User, referral: Referral) -> Escalation | None:
     """The open challenge to a referral's decision that the user may follow (their own agency's, for a partner)."""
     return escalations_visible(user).filter(referral=referral, status=Escalation.Status.OPEN).first()
+
+
+# -- The referral form -------------------------------------------------------------------------------------
+
+# The most possible matches the referral form shows for a new child.
+NEW_CHILD_MATCHES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class DuplicatePreview:
+    """A record that may be the new child: name and age only, never the record (SPEC 6). ``person_id`` is set
+    only when the user may open the record and so may refer that child instead."""
+
+    name: str
+    age: str
+    person_id: int | None
+    restricted: bool = False
+
+
+def new_child_matches(*, user: User, partnership_id: int, child: NewChild) -> list[DuplicatePreview]:
+    """Records anywhere in the partnership that may be this child ("already known?", SPEC 6): a name and an
+    age. Of the records the user may not open, only children are shown (an adult found is none of the
+    referrer's business), a restricted one only as existing. The search is logged like any search of people."""
+    access_record(user=user, action="search", record_type="person", record_id=None, partnership_id=partnership_id,
+                  fields={"given_name": child.given_name, "family_name": child.family_name,
+                          "date_of_birth": child.date_of_birth.isoformat() if child.date_of_birth else None})
+    matches = person_possible_duplicates(partnership_id=partnership_id, given_name=child.given_name,
+                                         family_name=child.family_name, date_of_birth=child.date_of_birth,
+                                         limit=NEW_CHILD_MATCHES_SHOWN)
+    if not matches:
+        return []
+    today = timezone.localdate()
+    openable = set(people_visible(user).filter(pk__in=[m.person_id for m in matches]).values_list("pk", flat=True))
+    shown = [m for m in matches if m.person_id in openable or is_child_on(m.date_of_birth, today)
+             or getattr(m, "expected_date_of_birth", None) is not None]
+    hidden = {m.person_id for m in shown} - openable
+    # Which of the others are restricted: their names are not shown (one query, on the matches only).
+    restricted = set(Person.objects.filter(pk__in=hidden, restricted=True).values_list("pk", flat=True)) \
+        if hidden else set()
+    return [
+        DuplicatePreview(name="", age="", person_id=None, restricted=True) if m.person_id in restricted
+        else DuplicatePreview(name=m.name, age=rules.age_text(m.date_of_birth, today=today),
+                              person_id=m.person_id if m.person_id in openable else None)
+        for m in shown
+    ]
+
+
+def staff_by_id(ids: Iterable[int | None]) -> dict[int, User]:
+    """Who asked and who answered, with their agencies, in one query."""
+    wanted = {pk for pk in ids if pk is not None}
+    return {u.pk: u for u in User.objects.select_related("membership__agency").filter(pk__in=wanted)} if wanted else {}

@@ -22,11 +22,10 @@ from django.views.decorators.http import require_http_methods
 from agencies.models import Agency, User
 from agencies.selectors import agencies_visible, calendar_for, membership_of
 from agencies.views import as_id
-from audits.services import access_record
 from cases.models import Incident, IncidentChild, Person
 from cases.permissions import incidents_visible, people_visible, sees_whole_partnership
 from cases.rules.risk import is_child_on
-from cases.selectors.people import people_find, person_possible_duplicates
+from cases.selectors.people import people_find
 from referrals import rules
 from referrals.forms_partners import (
     NEW_CHILD_FIELDS,
@@ -35,7 +34,6 @@ from referrals.forms_partners import (
     EscalationRespondForm,
     ReferralForm,
     UnsavedAnswerForm,
-    age_text,
     new_child_encode,
     new_children_decode,
 )
@@ -51,12 +49,15 @@ from referrals.permissions import (
 )
 from referrals.selectors import (
     ChildRow,
+    DuplicatePreview,
     agency_checks_inbox,
+    new_child_matches,
     referral_children,
     referral_decision_of,
     referral_open_escalation,
     referrals_made,
     referrals_with_children,
+    staff_by_id,
 )
 from referrals.services import (
     NewChild,
@@ -73,7 +74,6 @@ ESCALATION_CLOSED_MEANWHILE = ("This escalation was closed while you were answer
                                " is shown below so that you can copy it.")
 # Incidents offered to link: the newest that involve the children on the form.
 INCIDENTS_OFFERED = 20
-DUPLICATES_SHOWN = 5
 NO_CHILDREN = "Add the children the referral is about: find a child, or add a child who is not on the system"
 # The search box's field allows as many characters.
 SEARCH_MAX = 100
@@ -135,17 +135,6 @@ class NewChildRow:
 
 
 @dataclass(frozen=True)
-class DuplicatePreview:
-    """A record that may be the new child: name and age only, never the record (SPEC 6). ``person_id`` is set
-    only when the user may open the record and so may refer that child instead."""
-
-    name: str
-    age: str
-    person_id: int | None
-    restricted: bool = False
-
-
-@dataclass(frozen=True)
 class FoundChild:
     person_id: int
     name: str
@@ -186,34 +175,6 @@ def _incidents_offered(user: User, child_ids: Sequence[int], linked: int | None)
         wanted |= Q(pk=linked)
     return list(incidents_visible(user).filter(wanted).select_related("reported_by")
                 .order_by("-occurred_at", "-pk")[:INCIDENTS_OFFERED])
-
-
-def _duplicate_previews(user: User, partnership_id: int, child: NewChild) -> list[DuplicatePreview]:
-    """Records anywhere in the partnership that may be this child ("already known?", SPEC 6): a name and an
-    age. Of the records the user may not open, only children are shown (an adult found is none of the
-    referrer's business), a restricted one only as existing. The search is logged like any search of people."""
-    access_record(user=user, action="search", record_type="person", record_id=None, partnership_id=partnership_id,
-                  fields={"given_name": child.given_name, "family_name": child.family_name,
-                          "date_of_birth": child.date_of_birth.isoformat() if child.date_of_birth else None})
-    matches = person_possible_duplicates(partnership_id=partnership_id, given_name=child.given_name,
-                                         family_name=child.family_name, date_of_birth=child.date_of_birth,
-                                         limit=DUPLICATES_SHOWN)
-    if not matches:
-        return []
-    today = timezone.localdate()
-    openable = set(people_visible(user).filter(pk__in=[m.person_id for m in matches]).values_list("pk", flat=True))
-    shown = [m for m in matches if m.person_id in openable or is_child_on(m.date_of_birth, today)
-             or getattr(m, "expected_date_of_birth", None) is not None]
-    hidden = {m.person_id for m in shown} - openable
-    # Which of the others are restricted: their names are not shown (one query, on the matches only).
-    restricted = set(Person.objects.filter(pk__in=hidden, restricted=True).values_list("pk", flat=True)) \
-        if hidden else set()
-    return [
-        DuplicatePreview(name="", age="", person_id=None, restricted=True) if m.person_id in restricted
-        else DuplicatePreview(name=m.name, age=age_text(m.date_of_birth, today=today),
-                              person_id=m.person_id if m.person_id in openable else None)
-        for m in shown
-    ]
 
 
 def _without_new_child(data: QueryDict) -> QueryDict:
@@ -287,7 +248,8 @@ def referral_create_page(request: HttpRequest) -> HttpResponse:
         page.note = "Enter a name, a date of birth or an NHS number to find a child."
     elif action in ("add_new", "confirm_new") and form.is_valid():
         new = form.cleaned_data["new_child"]
-        page.duplicates = _duplicate_previews(user, membership.partnership_id, new) if action == "add_new" else []
+        page.duplicates = (new_child_matches(user=user, partnership_id=membership.partnership_id, child=new)
+                           if action == "add_new" else [])
         if not page.duplicates:
             new_children.append(new)
             form = ReferralForm(_without_new_child(data), action=action, agencies=agencies,
@@ -330,16 +292,16 @@ def _referral_get(request: HttpRequest, user: User, agencies: Any) -> HttpRespon
 def _search(user: User, page: ReferralPage, searched: str, *, exclude: set[int]) -> None:
     found = people_find(user=user, q=searched)
     today = timezone.localdate()
-    page.found = [FoundChild(p.person_id, p.name, p.date_of_birth, age_text(p.date_of_birth, today=today))
+    page.found = [FoundChild(p.person_id, p.name, p.date_of_birth, rules.age_text(p.date_of_birth, today=today))
                   for p in found if p.is_child and p.person_id not in exclude]
     page.adults_found = sum(1 for p in found if not p.is_child)
 
 
 def _page_children(page: ReferralPage, children: Sequence[Person], new_children: Sequence[NewChild]) -> None:
     today = timezone.localdate()
-    page.chosen = [ChosenChild(c, age_text(c.date_of_birth, c.expected_date_of_birth, today=today))
+    page.chosen = [ChosenChild(c, rules.age_text(c.date_of_birth, c.expected_date_of_birth, today=today))
                    for c in children]
-    page.new_children = [NewChildRow(c, new_child_encode(c), age_text(c.date_of_birth, today=today))
+    page.new_children = [NewChildRow(c, new_child_encode(c), rules.age_text(c.date_of_birth, today=today))
                          for c in new_children]
 
 
@@ -352,7 +314,7 @@ def _referral_send(user: User, form: ReferralForm, page: ReferralPage, *, childr
     new = data.get("new_child")
     if new is not None:
         # Typed but not yet added: checked for duplicates before it is recorded.
-        page.duplicates = _duplicate_previews(user, partnership_id, new)
+        page.duplicates = new_child_matches(user=user, partnership_id=partnership_id, child=new)
         if page.duplicates:
             form.add_error("new_given_name", f"{new.given_name} {new.family_name} may already be known. Refer a "
                                              "record below, or confirm that this is a new child")
@@ -429,7 +391,7 @@ class ChildLine:
 
 def _child_lines(children: Sequence[ChildRow]) -> list[ChildLine]:
     today = timezone.localdate()
-    return [ChildLine(c.name, age_text(c.date_of_birth, c.expected_date_of_birth, today=today)) for c in children]
+    return [ChildLine(c.name, rules.age_text(c.date_of_birth, c.expected_date_of_birth, today=today)) for c in children]
 
 
 def _loaded(record: Referral, name: str) -> Any:
@@ -491,12 +453,6 @@ def checks_inbox(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _staff(ids: Iterable[int | None]) -> dict[int, User]:
-    """Who asked and who answered, with their agencies, in one query."""
-    wanted = {pk for pk in ids if pk is not None}
-    return {u.pk: u for u in User.objects.select_related("membership__agency").filter(pk__in=wanted)} if wanted else {}
-
-
 def _may_answer(user: User, check: AgencyCheck) -> bool:
     membership = membership_of(user)
     return membership is not None and membership.agency_id == check.agency_id and membership.role not in NOT_CASEWORK
@@ -527,7 +483,7 @@ def check_answer_page(request: HttpRequest, check_id: int) -> HttpResponse:
             return redirect("check-answer", check_id=check.pk)
     referral = check.referral
     children = _child_lines(referral_children(user=user, referral_ids=[referral.pk]).get(referral.pk, []))
-    staff = _staff([check.created_by_id, check.answered_by_id])
+    staff = staff_by_id([check.created_by_id, check.answered_by_id])
     asked_by = staff.get(check.created_by_id) if check.created_by_id else None
     asked_by_membership = membership_of(asked_by) if asked_by is not None else None
     return render(request, "referrals/partners/check.html", {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -92,3 +92,15 @@ def test_a_decision_is_always_due_on_a_working_day_after_receipt(received):
     due = rules.decision_due_at(received, CALENDAR)
     assert due > received
     assert CALENDAR.is_working_day(due.astimezone(DEFAULT_TZ).date())
+
+
+@pytest.mark.parametrize(("born", "due", "words"), [
+    (date(2018, 11, 23), None, "7 years"),
+    (date(2025, 11, 22), None, "1 year"),
+    (date(2026, 6, 23), None, "4 months"),
+    (date(2026, 11, 1), None, "0 months"),
+    (None, date(2027, 3, 3), "Unborn (due 3 March 2027)"),
+    (None, None, "Age not known"),
+])
+def test_a_childs_age_in_words(born, due, words):
+    assert rules.age_text(born, due, today=date(2026, 11, 22)) == words
