@@ -6,7 +6,6 @@ exists, 403 when they may but not do this); a restricted record answers 403 with
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -17,7 +16,6 @@ from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from agencies.models import User
@@ -44,8 +42,7 @@ from cases.serializers_people import (
     RestrictedSerializer,
 )
 from cases.services import people as services
-
-_ETAG = re.compile(r'^(?:W/)?"person-(\d+)-v(\d+)"$')
+from config.api import etag, stale_response, write_version
 
 
 def _user(request: Request) -> User:
@@ -54,7 +51,7 @@ def _user(request: Request) -> User:
 
 
 def _etag(person: Person) -> str:
-    return f'W/"person-{person.pk}-v{person.version}"'
+    return etag("person", person)
 
 
 def _restricted(person: Person) -> Response:
@@ -73,7 +70,7 @@ def _restricted(person: Person) -> Response:
 
 
 def _stale(code: int) -> Response:
-    return Response({api_settings.NON_FIELD_ERRORS_KEY: [services.StaleRecord.MESSAGE]}, status=code)
+    return stale_response(code, services.StaleRecord.MESSAGE)
 
 
 def _may_create(user: User) -> None:
@@ -141,19 +138,10 @@ class PersonDetailView(APIView):
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         body_version = changes.pop("version", None)
-        if_match = request.headers.get("If-Match")
-        stale_status: int
-        if if_match is not None:
-            stale_status = status.HTTP_412_PRECONDITION_FAILED
-            version = self._if_match_version(if_match, person)
-            if version is None:
-                return _stale(stale_status)
-        elif body_version is not None:
-            stale_status, version = status.HTTP_409_CONFLICT, body_version
-        else:
-            raise serializers.ValidationError(
-                {"version": ["Send the version you read, or its ETag in an If-Match header."]}
-            )
+        written = write_version(request, kind="person", record=person, body_version=body_version)
+        if written.version is None:
+            return _stale(written.stale_status)
+        stale_status, version = written.stale_status, written.version
         try:
             with transaction.atomic():
                 person = services.person_update(person=person, by=user, version=version, **changes)
@@ -162,17 +150,6 @@ class PersonDetailView(APIView):
         response = Response(PersonSerializer(person).data)
         response["ETag"] = _etag(person)
         return response
-
-    @staticmethod
-    def _if_match_version(header: str, person: Person) -> int | None:
-        """The version an If-Match header names for this person; None when it names none of it."""
-        for tag in (t.strip() for t in header.split(",")):
-            if tag == "*":
-                return person.version
-            found = _ETAG.match(tag)
-            if found and int(found.group(1)) == person.pk:
-                return int(found.group(2))
-        return None
 
 
 class PeopleKnown(APIView):

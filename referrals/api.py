@@ -29,12 +29,10 @@ Errors of the consent on ``POST /referrals/`` are nested as the body is: ``{"con
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import F, QuerySet
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -51,6 +49,7 @@ from agencies.selectors import agencies_visible, membership_of, users_visible
 from cases.models import Person
 from cases.permissions import incidents_visible, people_visible, sees_whole_partnership
 from cases.services.people import StaleRecord
+from config.api import etag, stale_response, write_version
 from referrals import rules
 from referrals.models import AgencyCheck, Escalation, Referral
 from referrals.permissions import (
@@ -114,7 +113,6 @@ from referrals.services import (
     referral_rate,
 )
 
-_ETAG = re.compile(r'^(?:W/)?"referral-(\d+)-v(\d+)"$')
 IF_MATCH = OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False,
                             description="The ETag you read; 412 if the referral has changed since")
 
@@ -125,14 +123,12 @@ def _user(request: Request) -> User:
 
 
 def _etag(referral: Referral) -> str:
-    return f'W/"referral-{referral.pk}-v{referral.version}"'
+    return etag("referral", referral)
 
 
 def _stale(code: int) -> Response:
-    if transaction.get_connection().in_atomic_block:
-        # Nothing of this request is kept (a rating saved before a stale allocation included).
-        transaction.set_rollback(True)
-    return Response({api_settings.NON_FIELD_ERRORS_KEY: [StaleRecord.MESSAGE]}, status=code)
+    # Nothing of this request is kept (a rating saved before a stale allocation included).
+    return stale_response(code, StaleRecord.MESSAGE)
 
 
 def _sees_all(user: User) -> bool:
@@ -284,19 +280,10 @@ class ReferralDetailView(APIView):
         body = ReferralTriageSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        if_match = request.headers.get("If-Match")
-        stale_status: int
-        if if_match is not None:
-            stale_status = status.HTTP_412_PRECONDITION_FAILED
-            version = self._if_match_version(if_match, referral)
-            if version is None:
-                return _stale(stale_status)
-        elif "version" in data:
-            stale_status, version = status.HTTP_409_CONFLICT, data["version"]
-        else:
-            raise serializers.ValidationError(
-                {"version": ["Send the version you read, or its ETag in an If-Match header."]}
-            )
+        written = write_version(request, kind="referral", record=referral, body_version=data.get("version"))
+        if written.version is None:
+            return _stale(written.stale_status)
+        stale_status, version = written.stale_status, written.version
         allocated_to = None
         if data.get("allocated_to") is not None:
             allocated_to = users_visible(user=user).filter(pk=data["allocated_to"]).first()
@@ -311,17 +298,6 @@ class ReferralDetailView(APIView):
         except StaleRecord:
             return _stale(stale_status)
         return _detail_response(user, referral)
-
-    @staticmethod
-    def _if_match_version(header: str, referral: Referral) -> int | None:
-        """The version an If-Match header names for this referral; None when it names none of it."""
-        for tag in (t.strip() for t in header.split(",")):
-            if tag == "*":
-                return referral.version
-            found = _ETAG.match(tag)
-            if found and int(found.group(1)) == referral.pk:
-                return int(found.group(2))
-        return None
 
 
 class ReferralCheckCreate(APIView):
