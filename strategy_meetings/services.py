@@ -1,25 +1,135 @@
-"""Every write to strategy meetings. Convening is here; the strategy-meetings issue completes the rest."""
+"""Every write to strategy meetings (SPEC 3.4, 6).
+
+- ``meeting_convene``: a meeting due by the partnership's deadline; children's social care, police and health
+  are invited as required, and the referrer, each child's school and every agency involved with the children's
+  open cases are proposed. Each invitation shares the meeting with the agency and tells its users.
+- ``meeting_invite`` / ``meeting_schedule``: organising.
+- ``meeting_contribute``: an invited agency says what it knows (its response becomes "sent information").
+- ``meeting_hold``: refused while a required agency has neither attended nor sent information, unless the reason
+  is recorded; a section 47 outcome sets the initial child protection conference due date.
+- ``meeting_action_add``, ``meeting_minutes_distribute`` (once, to every invited agency), ``meeting_not_held``.
+
+Each raises ``ValidationError`` with field-level messages and saves nothing on bad input, and
+``PermissionDenied`` when the user may see the meeting but not do this.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
-from agencies.models import Partnership, User
-from cases.models import Person
-from strategy_meetings.models import StrategyMeeting, StrategyMeetingChild
+from agencies.models import Agency, Membership, Partnership, Role, User
+from agencies.selectors import calendar_for, membership_of
+from agencies.services import notification_send
+from cases.models import Case, Person
+from cases.permissions import record_share_with
+from strategy_meetings import rules
+from strategy_meetings.models import (
+    Action,
+    Contribution,
+    Invitation,
+    MinutesDistribution,
+    StrategyMeeting,
+    StrategyMeetingChild,
+)
+from strategy_meetings.permissions import (
+    NOT_CASEWORK,
+    meeting_contribute_check,
+    meeting_manage_check,
+    meeting_organise_check,
+)
 
 if TYPE_CHECKING:
     from referrals.models import Referral
+
+ErrorDict = dict[str, list[str]]
+# Clocks differ between systems; a time a few minutes "in the future" is a clock, not an error.
+FUTURE_TOLERANCE = timedelta(minutes=15)
+OPEN_STATUSES = (StrategyMeeting.Status.DUE, StrategyMeeting.Status.SCHEDULED)
+RESTRICTED_CHILD_WORDS = "a child whose record is restricted"
+# Children's social care is told through the managers who convene and chair, not every social worker.
+CSC_TOLD_ROLES = frozenset({Role.MASH_MANAGER})
+
+
+def _add(errors: ErrorDict, field: str, message: str) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def _raise(errors: ErrorDict) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _moment_errors(errors: ErrorDict, field: str, moment: datetime, *, label: str,
+                   future: bool = False) -> bool:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        _add(errors, field, f"{label} needs a time zone.")
+        return False
+    if not future and moment > timezone.now() + FUTURE_TOLERANCE:
+        _add(errors, field, f"{label} must not be in the future.")
+        return False
+    return True
 
 
 def meeting_due_by(threshold_met_at: datetime, partnership: Partnership) -> datetime:
     """The partnership's setting (24 hours by default) after the threshold was met."""
     return threshold_met_at + timedelta(hours=partnership.strategy_meeting_due_hours)
+
+
+def _locked(meeting: StrategyMeeting) -> StrategyMeeting:
+    """The meeting as it is now, locked until the transaction ends (status changes are serialised)."""
+    return StrategyMeeting.objects.select_for_update().select_related("partnership").get(pk=meeting.pk)
+
+
+def _open(meeting: StrategyMeeting, what: str) -> None:
+    if meeting.status not in OPEN_STATUSES:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [f"This meeting is {meeting.get_status_display().lower()}: it cannot be {what}."]}
+        )
+
+
+def _bump(meeting: StrategyMeeting, **changes: object) -> None:
+    StrategyMeeting.objects.filter(pk=meeting.pk).update(**changes, version=F("version") + 1,
+                                                          updated_at=timezone.now())
+
+
+def _agency_users(agency: Agency, partnership_id: int) -> list[User]:
+    """Whom to tell at an agency about a meeting in this partnership."""
+    roles = CSC_TOLD_ROLES if agency.kind == Agency.Kind.CHILDRENS_SOCIAL_CARE else None
+    memberships = Membership.objects.filter(agency=agency, partnership_id=partnership_id, user__is_active=True)
+    memberships = memberships.filter(role__in=list(roles)) if roles else memberships.exclude(
+        role__in=list(NOT_CASEWORK))
+    return [membership.user for membership in memberships.select_related("user").order_by("user_id")]
+
+
+def _tell(users: Iterable[User], *, kind: str, message: str, meeting: StrategyMeeting) -> None:
+    # No link yet: the meeting's own page comes with the strategy-meeting pages (issue 5), and a link must
+    # never lead to a page that is not there; the inbox shows the message, which carries what is needed.
+    for user in dict.fromkeys(users):
+        notification_send(recipient=user, kind=kind, message=message, subject_type="strategy_meeting",
+                          subject_id=meeting.pk)
+
+
+def _children_names(meeting: StrategyMeeting) -> str:
+    """For messages (which are e-mailed too): a restricted child is not named."""
+    children = [row.child for row in StrategyMeetingChild.objects.filter(meeting=meeting).select_related("child")]
+    names = [RESTRICTED_CHILD_WORDS if child.restricted else child.full_name for child in children]
+    if not names:
+        return "a child"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
+def _serves(agency: Agency, partnership_id: int) -> bool:
+    return agency.partnerships.filter(pk=partnership_id).exists()
+
+
+# -- Convening and inviting --------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -32,8 +142,8 @@ def meeting_convene(
     reason: str,
     referral: Referral | None = None,
 ) -> StrategyMeeting:
-    """A strategy meeting due by the partnership's deadline, for the children whose threshold was met."""
-    errors: dict[str, list[str]] = {}
+    """A strategy meeting due by the partnership's deadline, with its invitations proposed from the records."""
+    errors: ErrorDict = {}
     if not children:
         errors["children"] = ["Name at least one child the strategy meeting is for."]
     if not reason.strip():
@@ -48,8 +158,276 @@ def meeting_convene(
         threshold_met_at=threshold_met_at,
         due_by=meeting_due_by(threshold_met_at, partnership),
     )
+    unique_children = list(dict.fromkeys(children))
     StrategyMeetingChild.objects.bulk_create(
         StrategyMeetingChild(partnership=partnership, created_by=by, meeting=meeting, child=child)
-        for child in dict.fromkeys(children)
+        for child in unique_children
     )
+    for agency, required, because in invitations_proposed(partnership=partnership, children=unique_children,
+                                                         referral=referral):
+        _invite(meeting=meeting, by=by, agency=agency, required=required, proposed_because=because)
+    return meeting
+
+
+def invitations_proposed(
+    *, partnership: Partnership, children: Sequence[Person], referral: Referral | None = None
+) -> list[tuple[Agency, bool, str]]:
+    """(agency, required, why) for each agency to invite: the required three, then those the records name."""
+    serving = Agency.objects.filter(partnerships=partnership.pk).order_by("pk")
+    proposed: dict[int, tuple[Agency, bool, list[str]]] = {}
+
+    def propose(agency: Agency | None, required: bool, because: str) -> None:
+        if agency is None:
+            return
+        if agency.pk in proposed:
+            known, was_required, reasons = proposed[agency.pk]
+            if because not in reasons:
+                reasons.append(because)
+            proposed[agency.pk] = (known, was_required or required, reasons)
+        else:
+            proposed[agency.pk] = (agency, required, [because])
+
+    propose(serving.filter(kind=Agency.Kind.CHILDRENS_SOCIAL_CARE).first(), True,
+            "Children's social care: required at every strategy meeting.")
+    propose(serving.filter(kind=Agency.Kind.POLICE).first(), True, "Police: required at every strategy meeting.")
+    child_health = [agency for child in children for agency in (child.health_visiting, child.gp_practice)
+                    if agency is not None and agency.kind == Agency.Kind.HEALTH]
+    if child_health:
+        propose(child_health[0], True, "Health (the child's health service): required at every strategy meeting.")
+    else:
+        propose(serving.filter(kind=Agency.Kind.HEALTH).first(), True,
+                "Health: required at every strategy meeting.")
+    if referral is not None:
+        propose(referral.referrer_agency, False, "Made the referral.")
+    for child in children:
+        if child.school is not None:
+            propose(child.school, False, f"{RESTRICTED_CHILD_WORDS if child.restricted else child.full_name}'s"
+                                         " school or nursery.")
+    involved = Agency.objects.filter(
+        cases_involved__child__in=[child.pk for child in children]
+    ).exclude(cases_involved__status=Case.Status.CLOSED).distinct().order_by("pk")
+    for agency in involved:
+        propose(agency, False, "Involved with the family.")
+    return [(agency, required, " ".join(reasons)) for agency, required, reasons in proposed.values()]
+
+
+def _invite(*, meeting: StrategyMeeting, by: User, agency: Agency, required: bool,
+            proposed_because: str) -> Invitation:
+    invitation = Invitation.objects.create(
+        partnership_id=meeting.partnership_id, created_by=by, meeting=meeting, agency=agency, required=required,
+        proposed_because=proposed_because, invited_at=timezone.now(),
+    )
+    record_share_with(record=meeting, agency=agency, by=by,
+                      what="Invitation to a strategy meeting: the meeting, its children and its minutes.")
+    _tell(_agency_users(agency, meeting.partnership_id), kind="strategy_meeting_invitation", meeting=meeting,
+          message=f"{agency.name} is invited to a strategy meeting about {_children_names(meeting)}"
+                  f"{' (your agency is required)' if required else ''}: please attend or send what you know.")
+    return invitation
+
+
+@transaction.atomic
+def meeting_invite(*, meeting: StrategyMeeting, by: User, agency: Agency, required: bool = False,
+                   proposed_because: str = "") -> Invitation:
+    """Invite one more agency: it gets access to the meeting and a notification."""
+    meeting_organise_check(by, meeting)
+    meeting = _locked(meeting)
+    _open(meeting, "sent new invitations")
+    errors: ErrorDict = {}
+    if not _serves(agency, meeting.partnership_id):
+        _add(errors, "agency", f"{agency.name} does not work in this partnership.")
+    elif Invitation.objects.filter(meeting=meeting, agency=agency).exists():
+        _add(errors, "agency", f"{agency.name} is already invited.")
+    _raise(errors)
+    return _invite(meeting=meeting, by=by, agency=agency, required=required,
+                   proposed_because=proposed_because.strip() or "Invited by children's social care.")
+
+
+@transaction.atomic
+def meeting_schedule(*, meeting: StrategyMeeting, by: User, scheduled_for: datetime,
+                     chair: User | None = None) -> StrategyMeeting:
+    """When the meeting (or the first call) is, and who chairs it."""
+    meeting_organise_check(by, meeting)
+    meeting = _locked(meeting)
+    _open(meeting, "scheduled")
+    errors: ErrorDict = {}
+    _moment_errors(errors, "scheduled_for", scheduled_for, label="The meeting's time", future=True)
+    if chair is not None:
+        membership = membership_of(chair)
+        if (membership is None or not chair.is_active or membership.role in NOT_CASEWORK
+                or not _serves(membership.agency, meeting.partnership_id)):
+            _add(errors, "chair", "Choose a practitioner or manager working in this partnership to chair.")
+    _raise(errors)
+    _bump(meeting, scheduled_for=scheduled_for, chair=chair or meeting.chair, status=StrategyMeeting.Status.SCHEDULED)
+    meeting.refresh_from_db()
+    return meeting
+
+
+# -- Contributions and holding -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_contribute(*, meeting: StrategyMeeting, by: User, information: str,
+                       at: datetime | None = None) -> Contribution:
+    """What the user's (invited) agency knows; its invitation is marked "sent information"."""
+    agency = meeting_contribute_check(by, meeting)
+    meeting = _locked(meeting)
+    _open(meeting, "sent contributions; record what you know on the case")
+    errors: ErrorDict = {}
+    information = information.strip()
+    at = at or timezone.now()
+    if not information:
+        _add(errors, "information", "Say what your agency knows about the child and family.")
+    _moment_errors(errors, "at", at, label="The time of the contribution")
+    invitation = Invitation.objects.select_for_update().filter(meeting=meeting, agency=agency).first()
+    if invitation is None:
+        _add(errors, NON_FIELD_ERRORS, f"{agency.name} is not invited to this meeting.")
+    _raise(errors)
+    assert invitation is not None  # noqa: S101 - checked above
+    contribution = Contribution.objects.create(partnership_id=meeting.partnership_id, created_by=by,
+                                               meeting=meeting, agency=agency, information=information, by=by,
+                                               at=at)
+    if invitation.response != Invitation.Response.ATTENDED:
+        Invitation.objects.filter(pk=invitation.pk).update(response=Invitation.Response.SENT_INFORMATION,
+                                                           version=F("version") + 1, updated_at=timezone.now())
+    return contribution
+
+
+@transaction.atomic
+def meeting_hold(
+    *,
+    meeting: StrategyMeeting,
+    by: User,
+    held_at: datetime,
+    attendance: Mapping[int, str],
+    outcome: str,
+    missing_agency_reason: str = "",
+) -> StrategyMeeting:
+    """Record the meeting held: attendance per agency (by agency id), the outcome, and why a required agency
+    was not heard, if one was not. A section 47 outcome sets the initial child protection conference date."""
+    meeting_manage_check(by, meeting)
+    meeting = _locked(meeting)
+    _open(meeting, "held again")
+    errors: ErrorDict = {}
+    missing_agency_reason = missing_agency_reason.strip()
+    if outcome not in StrategyMeeting.Outcome.values:
+        _add(errors, "outcome", "Choose the outcome of the meeting.")
+    if _moment_errors(errors, "held_at", held_at, label="The time the meeting was held") and (
+        held_at < meeting.threshold_met_at
+    ):
+        _add(errors, "held_at", "The meeting cannot be held before the threshold was met.")
+    invitations = {
+        invitation.agency_id: invitation
+        for invitation in Invitation.objects.select_for_update().filter(meeting=meeting).select_related("agency")
+    }
+    contributed = set(Contribution.objects.filter(meeting=meeting).values_list("agency_id", flat=True))
+    responses: dict[int, str] = {}
+    for agency_id, response in attendance.items():
+        if agency_id not in invitations:
+            _add(errors, "attendance", "Record attendance only for the agencies invited.")
+        elif response not in Invitation.Response.values:
+            _add(errors, "attendance", f"Choose whether {invitations[agency_id].agency.name} attended, sent"
+                                       " information, sent apologies or did not respond.")
+        else:
+            responses[agency_id] = response
+    for agency_id, invitation in invitations.items():
+        if agency_id not in responses:
+            responses[agency_id] = (Invitation.Response.SENT_INFORMATION if agency_id in contributed
+                                    else invitation.response or Invitation.Response.NO_RESPONSE)
+    unheard = [
+        invitation.agency.name for agency_id, invitation in invitations.items()
+        if invitation.required and responses[agency_id] not in rules.HEARD_RESPONSES and agency_id not in contributed
+    ]
+    if unheard and not missing_agency_reason:
+        names = unheard[0] if len(unheard) == 1 else ", ".join(unheard[:-1]) + f" and {unheard[-1]}"
+        _add(errors, "missing_agency_reason",
+             f"{names} neither attended nor sent information. Record why the meeting went ahead without"
+             f" {'it' if len(unheard) == 1 else 'them'}, or wait until every required agency is heard.")
+    _raise(errors)
+
+    for agency_id, response in responses.items():
+        if invitations[agency_id].response != response:
+            Invitation.objects.filter(pk=invitations[agency_id].pk).update(
+                response=response, version=F("version") + 1, updated_at=timezone.now())
+    icpc = rules.icpc_due_by(held_at, calendar_for(meeting.partnership)) if rules.is_section_47(outcome) else None
+    _bump(meeting, status=StrategyMeeting.Status.HELD, held_at=held_at, outcome=outcome,
+          missing_agency_reason=missing_agency_reason, icpc_due_by=icpc, chair=meeting.chair or by)
+    meeting.refresh_from_db()
+    return meeting
+
+
+# -- After the meeting ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_action_add(*, meeting: StrategyMeeting, by: User, description: str, owner_agency: Agency,
+                       due_by: date, owner: User | None = None) -> Action:
+    """An action agreed at the meeting, owned by an invited agency (and, if named, a person in it)."""
+    meeting_organise_check(by, meeting)
+    meeting = _locked(meeting)
+    if meeting.status != StrategyMeeting.Status.HELD:
+        raise ValidationError({NON_FIELD_ERRORS: ["Record the meeting as held before adding its actions."]})
+    errors: ErrorDict = {}
+    description = description.strip()
+    if not description:
+        _add(errors, "description", "Say what is to be done.")
+    if not Invitation.objects.filter(meeting=meeting, agency=owner_agency).exists():
+        _add(errors, "owner_agency", f"{owner_agency.name} is not invited to this meeting: invite it first.")
+    if owner is not None:
+        membership = membership_of(owner)
+        if membership is None or membership.agency_id != owner_agency.pk or not owner.is_active:
+            _add(errors, "owner", f"Choose someone who works for {owner_agency.name}.")
+    assert meeting.held_at is not None  # noqa: S101 - a held meeting has its time (a check constraint)
+    if due_by < timezone.localdate(meeting.held_at):
+        _add(errors, "due_by", "The action cannot be due before the meeting was held.")
+    _raise(errors)
+    action = Action.objects.create(partnership_id=meeting.partnership_id, created_by=by, meeting=meeting,
+                                   description=description, owner_agency=owner_agency, owner=owner, due_by=due_by)
+    told = [owner] if owner is not None else _agency_users(owner_agency, meeting.partnership_id)
+    _tell(told, kind="strategy_meeting_action", meeting=meeting,
+          message=f"An action from the strategy meeting about {_children_names(meeting)} is for"
+                  f" {owner_agency.name}, due {due_by:%-d %B %Y}.")
+    return action
+
+
+@transaction.atomic
+def meeting_minutes_distribute(*, meeting: StrategyMeeting, by: User,
+                               minutes: str | None = None) -> list[MinutesDistribution]:
+    """Send the minutes (with the actions) to every invited agency, once; each distribution is recorded."""
+    meeting_manage_check(by, meeting)
+    meeting = _locked(meeting)
+    if meeting.status != StrategyMeeting.Status.HELD:
+        raise ValidationError({NON_FIELD_ERRORS: ["Minutes are distributed after the meeting is held."]})
+    if meeting.minutes_distributed_at is not None:
+        raise ValidationError({NON_FIELD_ERRORS: [
+            f"The minutes were distributed on {timezone.localtime(meeting.minutes_distributed_at):%-d %B %Y}."]})
+    text = (minutes if minutes is not None else meeting.minutes).strip()
+    if not text:
+        raise ValidationError({"minutes": ["Write the minutes before distributing them."]})
+    now = timezone.now()
+    invitations = list(Invitation.objects.filter(meeting=meeting).select_related("agency"))
+    distributions = MinutesDistribution.objects.bulk_create(
+        MinutesDistribution(partnership_id=meeting.partnership_id, created_by=by, meeting=meeting,
+                            agency=invitation.agency, distributed_at=now)
+        for invitation in invitations
+    )
+    _bump(meeting, minutes=text, minutes_distributed_at=now)
+    names = _children_names(meeting)
+    for invitation in invitations:
+        _tell(_agency_users(invitation.agency, meeting.partnership_id), kind="strategy_meeting_minutes",
+              meeting=meeting, message=f"The minutes and actions of the strategy meeting about {names} are ready.")
+    return distributions
+
+
+@transaction.atomic
+def meeting_not_held(*, meeting: StrategyMeeting, by: User, rationale: str, instead: str = "") -> StrategyMeeting:
+    """A manager records the meeting was considered and not needed: why, and what was done instead."""
+    meeting_manage_check(by, meeting)
+    meeting = _locked(meeting)
+    _open(meeting, "recorded as not held")
+    rationale = rationale.strip()
+    if not rationale:
+        raise ValidationError({"rationale": ["Say why the meeting is not needed."]})
+    _bump(meeting, status=StrategyMeeting.Status.CONSIDERED_NOT_HELD, not_held_rationale=rationale,
+          not_held_instead=instead.strip())
+    meeting.refresh_from_db()
     return meeting
