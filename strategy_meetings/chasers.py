@@ -1,0 +1,282 @@
+"""Chase rules owned by strategy meetings (SPEC 5): a meeting not held by its due time, an invited agency silent
+as the meeting nears, minutes not distributed, and meeting actions overdue.
+
+No links yet: the meeting's own page comes with the strategy-meeting pages, and a link must never lead to a page
+that is not there; each message carries what is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import Case, CharField, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Concat
+
+from agencies.chasers import ChaseRule, ClockHours, Overdue, WorkingDays, chase_rule
+from agencies.models import User
+from agencies.rules import DEFAULT_TZ
+from agencies.selectors import ChasePeople, PartnershipCalendars
+from strategy_meetings.models import Action, Contribution, Invitation, StrategyMeeting, StrategyMeetingChild
+
+RESTRICTED_CHILD = "a child whose record is restricted"
+# An invited agency that has not been heard this long before the meeting is chased.
+SILENT_BEFORE = timedelta(hours=4)
+SILENT_RESPONSES = ("", Invitation.Response.NO_RESPONSE)
+
+
+def _when(moment: datetime) -> str:
+    local = moment.astimezone(DEFAULT_TZ)
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+def _children_names(meeting_ref: str) -> Subquery:
+    """The names of a meeting's children, eldest first, in the rule's one query (a restricted child unnamed:
+    the messages are e-mailed too)."""
+    return Subquery(
+        StrategyMeetingChild.objects.filter(meeting_id=OuterRef(meeting_ref))
+        .order_by()
+        .values("meeting_id")
+        .annotate(names=ArrayAgg(
+            Case(When(child__restricted=True, then=Value(RESTRICTED_CHILD)),
+                 default=Concat("child__given_name", Value(" "), "child__family_name"), output_field=CharField()),
+            order_by=("child__date_of_birth", "pk"),
+        ))
+        .values("names")[:1],
+        output_field=ArrayField(CharField()),
+    )
+
+
+def _names(names: Sequence[str] | None) -> str:
+    names = [name.strip() for name in names or () if name and name.strip()]
+    if not names:
+        return "no named child"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
+def _other(found: User | None, than: int | None) -> User | None:
+    """``found``, unless it is the person the item is about: an escalation never goes back to them."""
+    return None if found is None or found.pk == than else found
+
+
+@chase_rule
+class StrategyMeetingNotHeld(ChaseRule):
+    """A strategy meeting not held (nor recorded as considered and not needed) by its due time.
+
+    Every four clock hours, since a child may be at immediate risk.
+    """
+
+    name = "strategy_meeting_not_held"
+    subject_type = "strategy_meeting"
+    levels = 3
+    interval = ClockHours(4)
+    ladder = ("the chair (else the MASH manager)", "their line manager",
+              "the senior manager of children's social care")
+
+    def overdue(self, now: datetime, calendars: PartnershipCalendars) -> Iterator[Overdue]:
+        rows = (
+            self.unfinished(
+                StrategyMeeting.objects.filter(
+                    status__in=(StrategyMeeting.Status.DUE, StrategyMeeting.Status.SCHEDULED), due_by__lte=now,
+                )  # strategy_meeting_open_idx
+            )
+            .order_by()
+            .annotate(names=_children_names("pk"))
+            .values_list("pk", "partnership_id", "due_by", "threshold_met_at", "scheduled_for", "chair_id", "names")
+        )
+        for pk, partnership_id, due_by, threshold_met_at, scheduled_for, chair_id, names in rows:
+            planned = f"; it is scheduled for {_when(scheduled_for)}" if scheduled_for else ", and it is not scheduled"
+            yield Overdue(
+                subject_id=pk,
+                partnership_id=partnership_id,
+                overdue_at=due_by,
+                summary=(
+                    f"the strategy meeting about {_names(names)}, whose threshold was reached on"
+                    f" {_when(threshold_met_at)}, was due to be held by {_when(due_by)} and has not been{planned}"
+                ),
+                user_id=chair_id,
+            )
+
+    def _first(self, item: Overdue, people: ChasePeople) -> User | None:
+        # The chair; none recorded (or they have left): the MASH manager.
+        return people.user(item.user_id) or people.mash_manager(item.partnership_id)
+
+    def recipient(self, item: Overdue, level: int, people: ChasePeople) -> User | None:
+        first = self._first(item, people)
+        if level == 1:
+            return first
+        first_id = first.pk if first is not None else item.user_id
+        if level == 2:
+            return _other(people.line_manager_of(first_id), first_id)
+        return _other(people.csc_senior_manager(item.partnership_id), first_id)
+
+    def message(self, item: Overdue, level: int) -> str:
+        if level == 1:
+            return (
+                f"Reminder: {item.summary}. Please hold the meeting, or record why it is not needed and what was"
+                " done instead."
+            )
+        return super().message(item, level)
+
+
+@chase_rule
+class InvitedAgencySilent(ChaseRule):
+    """An invited agency that has neither contributed nor answered, 4 hours before the meeting (or once held)."""
+
+    name = "invited_agency_silent"
+    subject_type = "strategy_meeting_invitation"
+    levels = 2
+    interval = ClockHours(4)
+    ladder = ("a practitioner of the agency", "the agency's manager")
+
+    def overdue(self, now: datetime, calendars: PartnershipCalendars) -> Iterator[Overdue]:
+        contributed = Contribution.objects.filter(meeting_id=OuterRef("meeting_id"), agency_id=OuterRef("agency_id"))
+        rows = (
+            self.unfinished(
+                Invitation.objects.filter(response__in=SILENT_RESPONSES)  # strategy_invitation_silent_idx
+                .filter(
+                    Q(meeting__status=StrategyMeeting.Status.SCHEDULED,
+                      meeting__scheduled_for__lte=now + SILENT_BEFORE)  # strategy_meeting_scheduled_idx
+                    | Q(meeting__status=StrategyMeeting.Status.HELD, meeting__held_at__lte=now)
+                )
+                .exclude(Exists(contributed))  # strategy_contribution_idx
+            )
+            .order_by()
+            .annotate(names=_children_names("meeting_id"))
+            .values_list("pk", "partnership_id", "agency_id", "agency__name", "meeting__status",
+                         "meeting__scheduled_for", "meeting__held_at", "names")
+        )
+        for pk, partnership_id, agency_id, agency, status, scheduled_for, held_at, names in rows:
+            moments = [scheduled_for - SILENT_BEFORE] if scheduled_for is not None else []
+            if status == StrategyMeeting.Status.HELD and held_at is not None:
+                moments.append(held_at)
+                meeting = f"held on {_when(held_at)}"
+            else:
+                meeting = f"on {_when(scheduled_for)}"
+            yield Overdue(
+                subject_id=pk,
+                partnership_id=partnership_id,
+                overdue_at=min(moments),
+                summary=(
+                    f"{agency} has neither sent what it knows nor said whether it will attend the strategy meeting"
+                    f" about {_names(names)}, {meeting}"
+                ),
+                agency_id=agency_id,
+                facts={"agency": agency, "names": _names(names), "meeting": meeting},
+            )
+
+    def recipient(self, item: Overdue, level: int, people: ChasePeople) -> User | None:
+        if level == 1:
+            return people.agency_inbox(item.agency_id, item.partnership_id)
+        return people.agency_manager(item.agency_id, item.partnership_id)
+
+    def message(self, item: Overdue, level: int) -> str:
+        if level == 1:
+            return (
+                f"Reminder: {item.facts['agency']} is invited to the strategy meeting about {item.facts['names']},"
+                f" {item.facts['meeting']}, and has not been heard. Please send what your agency knows, even if it"
+                " holds nothing, or say who will attend."
+            )
+        return super().message(item, level)
+
+
+@chase_rule
+class MinutesNotDistributed(ChaseRule):
+    """A held meeting's minutes (with its actions) not sent to the agencies 1 working day after it was held."""
+
+    name = "minutes_not_distributed"
+    subject_type = "strategy_meeting"
+    levels = 2
+    interval = WorkingDays(1)
+    ladder = ("the chair", "the chair's line manager")
+
+    def overdue(self, now: datetime, calendars: PartnershipCalendars) -> Iterator[Overdue]:
+        rows = (
+            self.unfinished(
+                StrategyMeeting.objects.filter(
+                    status=StrategyMeeting.Status.HELD, minutes_distributed_at__isnull=True, held_at__lte=now,
+                )  # strategy_meeting_minutes_idx
+            )
+            .order_by()
+            .annotate(names=_children_names("pk"))
+            .values_list("pk", "partnership_id", "held_at", "chair_id", "names")
+        )
+        for pk, partnership_id, held_at, chair_id, names in rows:
+            yield Overdue(
+                subject_id=pk,
+                partnership_id=partnership_id,
+                overdue_at=calendars[partnership_id].add_working_days(held_at, 1),
+                summary=(
+                    f"the minutes of the strategy meeting about {_names(names)}, held on {_when(held_at)}, have"
+                    " not been distributed to the agencies"
+                ),
+                user_id=chair_id,
+            )
+
+    def recipient(self, item: Overdue, level: int, people: ChasePeople) -> User | None:
+        if level == 1:
+            return people.user(item.user_id)
+        return _other(people.line_manager_of(item.user_id), item.user_id)
+
+    def message(self, item: Overdue, level: int) -> str:
+        if level == 1:
+            return f"Reminder: {item.summary}. Please distribute the minutes and actions to every invited agency."
+        return super().message(item, level)
+
+
+@chase_rule
+class MeetingActionOverdue(ChaseRule):
+    """An action agreed at a strategy meeting still open after its due date (from the next working day)."""
+
+    name = "meeting_action_overdue"
+    subject_type = "strategy_meeting_action"
+    levels = 2
+    interval = WorkingDays(1)
+    ladder = ("the action's owner", "the owner's manager")
+
+    def overdue(self, now: datetime, calendars: PartnershipCalendars) -> Iterator[Overdue]:
+        rows = (
+            self.unfinished(
+                Action.objects.filter(status=Action.Status.OPEN, due_by__lt=now.astimezone(DEFAULT_TZ).date())
+            )  # strategy_action_open_idx
+            .order_by()
+            .annotate(names=_children_names("meeting_id"))
+            .values_list("pk", "partnership_id", "due_by", "description", "owner_id", "owner_agency_id",
+                         "owner_agency__name", "names")
+        )
+        for pk, partnership_id, due_by, description, owner_id, agency_id, agency, names in rows:
+            calendar = calendars[partnership_id]
+            # Due on a date: overdue at the start of the next working day after it (the close of its day, moved on).
+            close = datetime.combine(due_by, calendar.day_end, tzinfo=calendar.tz)
+            yield Overdue(
+                subject_id=pk,
+                partnership_id=partnership_id,
+                overdue_at=calendar.add_working_days(close, 0),
+                summary=(
+                    f"the action for {agency} from the strategy meeting about {_names(names)}, due on"
+                    f" {due_by.day} {due_by:%B %Y}, is still open: {_short(description)}"
+                ),
+                user_id=owner_id,
+                agency_id=agency_id,
+            )
+
+    def recipient(self, item: Overdue, level: int, people: ChasePeople) -> User | None:
+        if level == 1:
+            # The owner; none named (or they have left): whoever reads the agency's inbox in the partnership.
+            return people.user(item.user_id) or people.agency_inbox(item.agency_id, item.partnership_id)
+        return _other(
+            people.line_manager_of(item.user_id) or people.agency_manager(item.agency_id, item.partnership_id),
+            item.user_id,
+        )
+
+    def message(self, item: Overdue, level: int) -> str:
+        if level == 1:
+            return f"Reminder: {item.summary}. Please complete it, or tell the chair why it cannot be done."
+        return super().message(item, level)
+
+
+def _short(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "..."
