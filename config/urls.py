@@ -7,6 +7,7 @@ from cases import api_incidents, api_people
 from cases import urls as cases_urls
 from referrals import api as referrals_api
 from referrals import urls as referrals_urls
+from strategy_meetings import api as strategy_meetings_api
 
 api_urlpatterns = [
     *agencies_urls.api_urlpatterns,
@@ -14,6 +15,7 @@ api_urlpatterns = [
     *api_people.api_urlpatterns,
     *api_incidents.api_urlpatterns,
     *referrals_api.api_urlpatterns,
+    *strategy_meetings_api.api_urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
