@@ -8,6 +8,7 @@ from cases import urls as cases_urls
 from referrals import api as referrals_api
 from referrals import urls as referrals_urls
 from strategy_meetings import api as strategy_meetings_api
+from strategy_meetings import urls as strategy_meetings_urls
 
 api_urlpatterns = [
     *agencies_urls.api_urlpatterns,
@@ -25,5 +26,6 @@ urlpatterns = [
     path("", include(audits_urls.urlpatterns)),
     path("", include(cases_urls.urlpatterns)),
     path("", include(referrals_urls.urlpatterns)),
+    path("", include(strategy_meetings_urls.urlpatterns)),
     path("api/v1/", include(api_urlpatterns)),
 ]

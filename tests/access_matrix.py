@@ -31,6 +31,7 @@ from tests.matrix import (
     referral_pages_partners,
     referral_pages_triage,
     referrals_api,
+    strategy_meeting_pages,
     strategy_meetings_api,
 )
 
@@ -89,4 +90,4 @@ ENTRIES: list[Entry] = [
 
 ENTRIES += people_api.ENTRIES + incidents_api.ENTRIES + people_pages.ENTRIES + incident_pages.ENTRIES
 ENTRIES += referrals_api.ENTRIES + referral_pages_triage.ENTRIES + referral_pages_partners.ENTRIES
-ENTRIES += strategy_meetings_api.ENTRIES
+ENTRIES += strategy_meetings_api.ENTRIES + strategy_meeting_pages.ENTRIES
