@@ -35,9 +35,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, CharField, Exists, Model, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Concat
 
 from agencies.models import Chase, Notification, TrainingRecord, User
 from agencies.rules import DEFAULT_TZ, WorkingCalendar
@@ -433,3 +436,43 @@ class TrainingExpired(ChaseRule):
                 " Please book a refresher course."
             )
         return super().message(item, level)
+
+
+# -- What the rules' messages share -------------------------------------------------------------------------
+
+RESTRICTED_CHILD = "a child whose record is restricted"
+
+
+def moment_words(moment: datetime) -> str:
+    """A time as a message says it: "3 June 2026 at 14:30", in the partnership's time zone."""
+    local = moment.astimezone(DEFAULT_TZ)
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+def children_names(link_model: type[Model], parent_field: str, parent_ref: str) -> Subquery:
+    """The names of the children linked (``link_model`` rows with a ``child``) to the item at ``parent_ref``,
+    eldest first, inside a rule's one query. A restricted child is not named: the messages are e-mailed too."""
+    return Subquery(
+        link_model._default_manager.filter(**{parent_field: OuterRef(parent_ref)})
+        .order_by()
+        .values(parent_field)
+        .annotate(names=ArrayAgg(
+            Case(When(child__restricted=True, then=Value(RESTRICTED_CHILD)),
+                 default=Concat("child__given_name", Value(" "), "child__family_name"), output_field=CharField()),
+            order_by=("child__date_of_birth", "pk"),
+        ))
+        .values("names")[:1],
+        output_field=ArrayField(CharField()),
+    )
+
+
+def names_joined(names: Sequence[str] | None) -> str:
+    names = [name.strip() for name in names or () if name and name.strip()]
+    if not names:
+        return "no named child"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
+def other_than(found: User | None, than: int | None) -> User | None:
+    """``found``, unless it is the person the item is about: an escalation never goes back to them."""
+    return None if found is None or found.pk == than else found

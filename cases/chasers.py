@@ -5,16 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from agencies.chasers import ChaseRule, ClockHours, Overdue, WorkingDays, chase_rule
+from agencies.chasers import ChaseRule, ClockHours, Overdue, WorkingDays, chase_rule, moment_words
 from agencies.models import User
-from agencies.rules import DEFAULT_TZ
 from agencies.selectors import ChasePeople, PartnershipCalendars
 from cases.models import EncompassNotice, PersonFlag
-
-
-def _when(moment: datetime) -> str:
-    local = moment.astimezone(DEFAULT_TZ)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
 
 
 @chase_rule
@@ -51,7 +45,7 @@ class EscalatingChildUnreviewed(ChaseRule):
                 overdue_at=calendars[partnership_id].add_working_days(raised_at, 1),
                 summary=(
                     f"{given} {family} was flagged escalating ({count} domestic-abuse incidents in 12 months) on"
-                    f" {_when(raised_at)} and has not been reviewed"
+                    f" {moment_words(raised_at)} and has not been reviewed"
                 ),
                 link=f"/people/{person_id}/",
             )
@@ -97,7 +91,7 @@ class OperationEncompass(ChaseRule):
                 overdue_at=due_by,
                 summary=(
                     f"the Operation Encompass notice for {given} {family} (incident {reference or incident_id} on"
-                    f" {_when(occurred_at)}) has not reached a school: record the child's school"
+                    f" {moment_words(occurred_at)}) has not reached a school: record the child's school"
                 ),
                 link=f"/encompass/{pk}/",
                 user_id=created_by,

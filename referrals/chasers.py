@@ -6,53 +6,20 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.contrib.postgres.fields import ArrayField
-from django.db.models import Case, CharField, OuterRef, Subquery, Value, When
-from django.db.models.functions import Concat
-
-from agencies.chasers import ChaseRule, Overdue, WorkingDays, chase_rule
+from agencies.chasers import (
+    ChaseRule,
+    Overdue,
+    WorkingDays,
+    chase_rule,
+    children_names,
+    other_than,
+)
+from agencies.chasers import moment_words as _when
+from agencies.chasers import names_joined as _names
 from agencies.models import User
-from agencies.rules import DEFAULT_TZ
 from agencies.selectors import ChasePeople, PartnershipCalendars
 from referrals import rules, services
 from referrals.models import AgencyCheck, Decision, Escalation, EscalationStage, Referral, ReferralChild
-
-RESTRICTED_CHILD = "a child whose record is restricted"
-
-
-def _when(moment: datetime) -> str:
-    local = moment.astimezone(DEFAULT_TZ)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
-
-
-def _children_names(referral_ref: str) -> Subquery:
-    """The names of a referral's children, eldest first, in the rule's one query (a restricted child unnamed:
-    the messages are e-mailed too)."""
-    return Subquery(
-        ReferralChild.objects.filter(referral_id=OuterRef(referral_ref))
-        .order_by()
-        .values("referral_id")
-        .annotate(names=ArrayAgg(
-            Case(When(child__restricted=True, then=Value(RESTRICTED_CHILD)),
-                 default=Concat("child__given_name", Value(" "), "child__family_name"), output_field=CharField()),
-            order_by=("child__date_of_birth", "pk"),
-        ))
-        .values("names")[:1],
-        output_field=ArrayField(CharField()),
-    )
-
-
-def _names(names: Sequence[str] | None) -> str:
-    names = [name.strip() for name in names or () if name and name.strip()]
-    if not names:
-        return "no named child"
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
-
-
-def _other(found: User | None, than: int | None) -> User | None:
-    """``found``, unless it is the person the item is about: an escalation never goes back to them."""
-    return None if found is None or found.pk == than else found
 
 
 @chase_rule
@@ -71,7 +38,7 @@ class ReferralDecision(ChaseRule):
                 Referral.objects.filter(status=Referral.Status.AWAITING_DECISION, decision_due_at__lte=now)
             )  # referral_awaiting_idx
             .order_by()
-            .annotate(names=_children_names("pk"))
+            .annotate(names=children_names(ReferralChild, "referral_id", "pk"))
             .values_list("pk", "partnership_id", "decision_due_at", "received_at", "allocated_to_id",
                          "referrer_agency__name", "names")
         )
@@ -118,7 +85,7 @@ class DecisionNotFedBack(ChaseRule):
                 subject_field="referral_id",
             )  # decision_decided_at_idx
             .order_by()
-            .annotate(names=_children_names("referral_id"))
+            .annotate(names=children_names(ReferralChild, "referral_id", "referral_id"))
             .values_list("referral_id", "partnership_id", "decided_at", "decided_by_id", "outcome",
                          "referral__referrer_name", "referral__referrer_agency__name", "names")
         )
@@ -143,9 +110,9 @@ class DecisionNotFedBack(ChaseRule):
             return people.user(item.user_id)
         # The MASH manager; when they made the decision themselves, their line manager, else the senior manager.
         return (
-            _other(people.mash_manager(item.partnership_id), item.user_id)
-            or _other(people.line_manager_of(item.user_id), item.user_id)
-            or _other(people.csc_senior_manager(item.partnership_id), item.user_id)
+            other_than(people.mash_manager(item.partnership_id), item.user_id)
+            or other_than(people.line_manager_of(item.user_id), item.user_id)
+            or other_than(people.csc_senior_manager(item.partnership_id), item.user_id)
         )
 
     def message(self, item: Overdue, level: int) -> str:
@@ -173,7 +140,7 @@ class AgencyCheckUnanswered(ChaseRule):
                 AgencyCheck.objects.filter(answered_at__isnull=True, due_at__lte=now)
             )  # agency_check_due_idx
             .order_by()
-            .annotate(names=_children_names("referral_id"))
+            .annotate(names=children_names(ReferralChild, "referral_id", "referral_id"))
             .values_list("pk", "partnership_id", "due_at", "agency_id", "agency__name", "referral_id", "names")
         )
         for pk, partnership_id, due_at, agency_id, agency, referral_id, names in rows:
@@ -223,7 +190,7 @@ class EscalationStageUnanswered(ChaseRule):
                 EscalationStage.objects.filter(outcome="", due_at__lte=now, escalation__status=Escalation.Status.OPEN)
             )  # escalation_stage_open_idx
             .order_by()
-            .annotate(names=_children_names("escalation__referral_id"))
+            .annotate(names=children_names(ReferralChild, "referral_id", "escalation__referral_id"))
             .values_list("pk", "partnership_id", "due_at", "number", "respondent_id", "escalation_id",
                          "escalation__referral_id", "escalation__raised_by_agency__name", "names")
         )

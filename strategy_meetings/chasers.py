@@ -7,58 +7,30 @@ that is not there; each message carries what is needed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.contrib.postgres.fields import ArrayField
-from django.db.models import Case, CharField, Exists, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Concat
+from django.db.models import Exists, OuterRef, Q
 
-from agencies.chasers import ChaseRule, ClockHours, Overdue, WorkingDays, chase_rule
+from agencies.chasers import (
+    ChaseRule,
+    ClockHours,
+    Overdue,
+    WorkingDays,
+    chase_rule,
+    children_names,
+    other_than,
+)
+from agencies.chasers import moment_words as _when
+from agencies.chasers import names_joined as _names
 from agencies.models import User
 from agencies.rules import DEFAULT_TZ
 from agencies.selectors import ChasePeople, PartnershipCalendars
 from strategy_meetings.models import Action, Contribution, Invitation, StrategyMeeting, StrategyMeetingChild
 
-RESTRICTED_CHILD = "a child whose record is restricted"
 # An invited agency that has not been heard this long before the meeting is chased.
 SILENT_BEFORE = timedelta(hours=4)
 SILENT_RESPONSES = ("", Invitation.Response.NO_RESPONSE)
-
-
-def _when(moment: datetime) -> str:
-    local = moment.astimezone(DEFAULT_TZ)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
-
-
-def _children_names(meeting_ref: str) -> Subquery:
-    """The names of a meeting's children, eldest first, in the rule's one query (a restricted child unnamed:
-    the messages are e-mailed too)."""
-    return Subquery(
-        StrategyMeetingChild.objects.filter(meeting_id=OuterRef(meeting_ref))
-        .order_by()
-        .values("meeting_id")
-        .annotate(names=ArrayAgg(
-            Case(When(child__restricted=True, then=Value(RESTRICTED_CHILD)),
-                 default=Concat("child__given_name", Value(" "), "child__family_name"), output_field=CharField()),
-            order_by=("child__date_of_birth", "pk"),
-        ))
-        .values("names")[:1],
-        output_field=ArrayField(CharField()),
-    )
-
-
-def _names(names: Sequence[str] | None) -> str:
-    names = [name.strip() for name in names or () if name and name.strip()]
-    if not names:
-        return "no named child"
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
-
-
-def _other(found: User | None, than: int | None) -> User | None:
-    """``found``, unless it is the person the item is about: an escalation never goes back to them."""
-    return None if found is None or found.pk == than else found
 
 
 @chase_rule
@@ -83,7 +55,7 @@ class StrategyMeetingNotHeld(ChaseRule):
                 )  # strategy_meeting_open_idx
             )
             .order_by()
-            .annotate(names=_children_names("pk"))
+            .annotate(names=children_names(StrategyMeetingChild, "meeting_id", "pk"))
             .values_list("pk", "partnership_id", "due_by", "threshold_met_at", "scheduled_for", "chair_id", "names")
         )
         for pk, partnership_id, due_by, threshold_met_at, scheduled_for, chair_id, names in rows:
@@ -109,8 +81,8 @@ class StrategyMeetingNotHeld(ChaseRule):
             return first
         first_id = first.pk if first is not None else item.user_id
         if level == 2:
-            return _other(people.line_manager_of(first_id), first_id)
-        return _other(people.csc_senior_manager(item.partnership_id), first_id)
+            return other_than(people.line_manager_of(first_id), first_id)
+        return other_than(people.csc_senior_manager(item.partnership_id), first_id)
 
     def message(self, item: Overdue, level: int) -> str:
         if level == 1:
@@ -144,7 +116,7 @@ class InvitedAgencySilent(ChaseRule):
                 .exclude(Exists(contributed))  # strategy_contribution_idx
             )
             .order_by()
-            .annotate(names=_children_names("meeting_id"))
+            .annotate(names=children_names(StrategyMeetingChild, "meeting_id", "meeting_id"))
             .values_list("pk", "partnership_id", "agency_id", "agency__name", "meeting__status",
                          "meeting__scheduled_for", "meeting__held_at", "names")
         )
@@ -200,7 +172,7 @@ class MinutesNotDistributed(ChaseRule):
                 )  # strategy_meeting_minutes_idx
             )
             .order_by()
-            .annotate(names=_children_names("pk"))
+            .annotate(names=children_names(StrategyMeetingChild, "meeting_id", "pk"))
             .values_list("pk", "partnership_id", "held_at", "chair_id", "names")
         )
         for pk, partnership_id, held_at, chair_id, names in rows:
@@ -218,7 +190,7 @@ class MinutesNotDistributed(ChaseRule):
     def recipient(self, item: Overdue, level: int, people: ChasePeople) -> User | None:
         if level == 1:
             return people.user(item.user_id)
-        return _other(people.line_manager_of(item.user_id), item.user_id)
+        return other_than(people.line_manager_of(item.user_id), item.user_id)
 
     def message(self, item: Overdue, level: int) -> str:
         if level == 1:
@@ -242,7 +214,7 @@ class MeetingActionOverdue(ChaseRule):
                 Action.objects.filter(status=Action.Status.OPEN, due_by__lt=now.astimezone(DEFAULT_TZ).date())
             )  # strategy_action_open_idx
             .order_by()
-            .annotate(names=_children_names("meeting_id"))
+            .annotate(names=children_names(StrategyMeetingChild, "meeting_id", "meeting_id"))
             .values_list("pk", "partnership_id", "due_by", "description", "owner_id", "owner_agency_id",
                          "owner_agency__name", "names")
         )
@@ -266,7 +238,7 @@ class MeetingActionOverdue(ChaseRule):
         if level == 1:
             # The owner; none named (or they have left): whoever reads the agency's inbox in the partnership.
             return people.user(item.user_id) or people.agency_inbox(item.agency_id, item.partnership_id)
-        return _other(
+        return other_than(
             people.line_manager_of(item.user_id) or people.agency_manager(item.agency_id, item.partnership_id),
             item.user_id,
         )
