@@ -473,6 +473,16 @@ def names_joined(names: Sequence[str] | None) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
 
 
+def child_named(child: Any) -> str:
+    """A child (a ``cases.Person``) as a message names them: a restricted child is not named."""
+    return RESTRICTED_CHILD if child.restricted else str(child.full_name)
+
+
+def people_named(children: Iterable[Any]) -> str:
+    """Children as a message names them (``names_joined`` of ``child_named``)."""
+    return names_joined([child_named(child) for child in children])
+
+
 def other_than(found: User | None, than: int | None) -> User | None:
     """``found``, unless it is the person the item is about: an escalation never goes back to them."""
     return None if found is None or found.pk == than else found

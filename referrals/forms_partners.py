@@ -17,9 +17,10 @@ from agencies.models import Agency
 from cases.forms_dates import DatePartsField
 from cases.models import Incident, InformationShare, Person
 from cases.rules.risk import is_child_on
+from config.errors import FUTURE_TOLERANCE
 from referrals import rules
 from referrals.models import EscalationStage, Referral
-from referrals.services import FUTURE_TOLERANCE, NewChild
+from referrals.services import NewChild
 
 TIME_PATTERN = re.compile(r"^\s*(\d{1,2})\s*[:.]?\s*(\d{2})\s*$")
 # Buttons that change the list of children without sending the referral: nothing is checked yet.

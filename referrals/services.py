@@ -19,13 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from agencies.chasers import people_named
 from agencies.models import Agency, Membership, Role, User
 from agencies.permissions import record_share
 from agencies.rules import DEFAULT_TZ
@@ -35,6 +36,7 @@ from cases.models import Case, Incident, InformationShare, Person
 from cases.permissions import incidents_visible, people_visible, record_share_with, sees_whole_partnership
 from cases.rules.risk import is_child_on
 from cases.services.people import StaleRecord, person_create
+from config.errors import ErrorDict, error_add, errors_raise, moment_errors
 from referrals import rules
 from referrals.models import AgencyCheck, Decision, Escalation, EscalationStage, Feedback, Referral, ReferralChild
 from referrals.permissions import (
@@ -50,10 +52,6 @@ from referrals.permissions import (
 )
 from strategy_meetings.services import meeting_convene
 
-ErrorDict = dict[str, list[str]]
-RESTRICTED_CHILD_WORDS = "a child whose record is restricted"
-# Clocks differ between systems; a time a few minutes "in the future" is a clock, not an error.
-FUTURE_TOLERANCE = timedelta(minutes=15)
 # A referral typed in late (a letter, a phone message) is still recorded, but a date this old is a typing error.
 EARLIEST_RECEIVED = datetime(2000, 1, 1, tzinfo=DEFAULT_TZ)
 # The decisions that end the front door's involvement, and the closure reason a case gets for each.
@@ -83,22 +81,6 @@ class NewChild:
     sex: str = Person.Sex.UNKNOWN
 
 
-def _add(errors: ErrorDict, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def _raise(errors: ErrorDict) -> None:
-    if errors:
-        raise ValidationError(errors)
-
-
-def _moment_errors(errors: ErrorDict, field: str, moment: datetime, *, now: datetime, label: str) -> None:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        _add(errors, field, f"{label} needs a time zone.")
-    elif moment > now + FUTURE_TOLERANCE:
-        _add(errors, field, f"{label} must not be in the future.")
-
-
 def _version_bump(model: type[Referral], pk: int, version: int | None, **changes: object) -> None:
     """One conditional UPDATE: of two users saving the same version, only the first succeeds."""
     rows = model.objects.filter(pk=pk)
@@ -125,12 +107,6 @@ def _tell(users: Iterable[User], *, kind: str, message: str, referral: Referral,
         if due_at is not None:
             notification.due_at = due_at
             notification.save(update_fields=["due_at"])
-
-
-def _children_names(children: Sequence[Person]) -> str:
-    """For messages (which are e-mailed too): a restricted child is not named."""
-    names = [RESTRICTED_CHILD_WORDS if child.restricted else child.full_name for child in children]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
 
 
 # -- Intake ---------------------------------------------------------------------------------------------------
@@ -165,55 +141,55 @@ def referral_create(
     errors: ErrorDict = {}
     concerns = concerns.strip()
     consent_reason = consent_reason.strip()
-    _moment_errors(errors, "received_at", received_at, now=now, label="The time the referral was received")
+    moment_errors(errors, "received_at", received_at, now=now, label="The time the referral was received")
     if received_at.tzinfo is not None and received_at < EARLIEST_RECEIVED:
-        _add(errors, "received_at", "Check the date: the system holds no referrals from before 2000.")
+        error_add(errors, "received_at", "Check the date: the system holds no referrals from before 2000.")
     if not referrer_agency.partnerships.filter(pk=partnership.pk).exists():
-        _add(errors, "referrer_agency", "The referring agency does not work in this partnership.")
+        error_add(errors, "referrer_agency", "The referring agency does not work in this partnership.")
     elif referrer_agency.pk != membership.agency_id and not sees_whole_partnership(by):
         # The MASH records contacts telephoned in by any agency; others refer for their own agency only.
-        _add(errors, "referrer_agency", "Refer for your own agency.")
+        error_add(errors, "referrer_agency", "Refer for your own agency.")
     if not children and not new_children:
-        _add(errors, "children", "Name at least one child the referral is about.")
+        error_add(errors, "children", "Name at least one child the referral is about.")
     visible = set(people_visible(by).filter(pk__in=[child.pk for child in children]).values_list("pk", flat=True))
     for child in children:
         if child.pk not in visible or child.partnership_id != partnership.pk:
-            _add(errors, "children", f"Unknown child: {child.pk}.")
+            error_add(errors, "children", f"Unknown child: {child.pk}.")
         elif child.date_of_birth and not child.expected_date_of_birth and received_at.tzinfo and not is_child_on(
             child.date_of_birth, received_at.date()
         ):
-            _add(errors, "children", f"{child.full_name} is not a child: refer adults to adult services.")
+            error_add(errors, "children", f"{child.full_name} is not a child: refer adults to adult services.")
     if len({child.pk for child in children}) != len(children):
-        _add(errors, "children", "Each child is named once.")
+        error_add(errors, "children", "Each child is named once.")
     for index, new in enumerate(new_children):
         born = new.date_of_birth
         if born is not None and received_at.tzinfo is not None and not is_child_on(born, received_at.date()):
-            _add(errors, f"new_children.{index}.date_of_birth",
+            error_add(errors, f"new_children.{index}.date_of_birth",
                  f"{new.given_name} {new.family_name} is not a child: refer adults to adult services.")
     if not concerns:
-        _add(errors, "concerns", "Describe the concerns: what happened, to whom, and what worries you.")
+        error_add(errors, "concerns", "Describe the concerns: what happened, to whom, and what worries you.")
     unknown = set(categories) - set(Referral.Category.values)
     if unknown:
-        _add(errors, "categories", f"Unknown categories: {', '.join(sorted(unknown))}.")
+        error_add(errors, "categories", f"Unknown categories: {', '.join(sorted(unknown))}.")
     if urgency not in Referral.Urgency.values:
-        _add(errors, "urgency", "Choose how urgent the referral is.")
+        error_add(errors, "urgency", "Choose how urgent the referral is.")
     if incident is not None and (
         incident.partnership_id != partnership.pk or not incidents_visible(by).filter(pk=incident.pk).exists()
     ):
-        _add(errors, "incident", "Unknown incident.")
+        error_add(errors, "incident", "Unknown incident.")
     if consent not in Referral.Consent.values:
-        _add(errors, "consent", "Say whether the family consented to the referral.")
+        error_add(errors, "consent", "Say whether the family consented to the referral.")
     elif consent != Referral.Consent.GIVEN and not consent_reason:
-        _add(errors, "consent_reason",
+        error_add(errors, "consent_reason",
              "Say why the referral is made without the family's consent: for example, that asking would put a"
              " child at risk of significant harm, or increase the risk.")
     if lawful_basis not in InformationShare.LawfulBasis.values:
-        _add(errors, "lawful_basis", "Choose the lawful basis for sharing.")
+        error_add(errors, "lawful_basis", "Choose the lawful basis for sharing.")
     elif lawful_basis == InformationShare.LawfulBasis.CONSENT and consent != Referral.Consent.GIVEN:
-        _add(errors, "lawful_basis", "Consent is the lawful basis only when the family gave it.")
+        error_add(errors, "lawful_basis", "Consent is the lawful basis only when the family gave it.")
     if source_code and source_code not in Agency.ReferralSource.values:
-        _add(errors, "source_code", "Unknown referral source.")
-    _raise(errors)
+        error_add(errors, "source_code", "Unknown referral source.")
+    errors_raise(errors)
 
     created: list[Person] = []
     for index, new in enumerate(new_children):
@@ -223,7 +199,7 @@ def referral_create(
                 date_of_birth=new.date_of_birth, expected_date_of_birth=new.expected_date_of_birth, sex=new.sex,
             ))
         except ValidationError as error:
-            _raise({f"new_children.{index}.{field}": messages for field, messages in error.message_dict.items()})
+            errors_raise({f"new_children.{index}.{field}": messages for field, messages in error.message_dict.items()})
     everyone = [*children, *created]
     calendar = calendar_for(partnership)
     referral = Referral.objects.create(
@@ -261,7 +237,7 @@ def referral_create(
         )
     if urgency == Referral.Urgency.IMMEDIATE and mash is not None:
         _tell(_agency_users(mash, partnership.pk, (Role.MASH_MANAGER,)), kind="referral_immediate",
-              message=f"Immediate referral received for {_children_names(everyone)} from {referrer_agency.name}.",
+              message=f"Immediate referral received for {people_named(everyone)} from {referrer_agency.name}.",
               referral=referral, due_at=referral.decision_due_at)
     return referral
 
@@ -340,29 +316,29 @@ def agency_check_request(
     now = timezone.now()
     errors: ErrorDict = {}
     if agency.kind == Agency.Kind.CHILDRENS_SOCIAL_CARE:
-        _add(errors, "agency", "Children's social care holds the referral already; ask a partner agency.")
+        error_add(errors, "agency", "Children's social care holds the referral already; ask a partner agency.")
     elif not agency.partnerships.filter(pk=referral.partnership_id).exists():
-        _add(errors, "agency", "The agency does not work in this partnership.")
+        error_add(errors, "agency", "The agency does not work in this partnership.")
     if due_at is None:
         red = rules.on_red_clock(rag=referral.rag, urgency=referral.urgency)
         due_at = rules.check_due_at(now, red=red, calendar=calendar_for(referral.partnership))
     elif due_at.tzinfo is None or due_at <= now:
-        _add(errors, "due_at", "The check must be due in the future.")
+        error_add(errors, "due_at", "The check must be due in the future.")
     if referral.consent != Referral.Consent.GIVEN:
         # SPEC 6: the MASH sharing onward without consent needs a manager's authorisation.
         if authorised_by is None and consent_override_may_authorise(by):
             authorised_by = by
         if authorised_by is None:
-            _add(errors, "authorised_by",
+            error_add(errors, "authorised_by",
                  "The family did not consent: a manager must authorise sharing the referral with another agency.")
         elif not consent_override_may_authorise(authorised_by) or (
             membership_of(authorised_by) is not None
             and not membership_of(authorised_by).agency.partnerships.filter(pk=referral.partnership_id).exists()  # type: ignore[union-attr]
         ):
-            _add(errors, "authorised_by", "Only a manager of children's social care may authorise this.")
+            error_add(errors, "authorised_by", "Only a manager of children's social care may authorise this.")
     else:
         authorised_by = None
-    _raise(errors)
+    errors_raise(errors)
     assert due_at is not None  # noqa: S101 - set above or refused
     try:
         with transaction.atomic():
@@ -432,12 +408,12 @@ def referral_decide(
     errors: ErrorDict = {}
     rationale = rationale.strip()
     if outcome not in Decision.Outcome.values:
-        _add(errors, "outcome", "Choose the decision.")
+        error_add(errors, "outcome", "Choose the decision.")
     if not rationale:
-        _add(errors, "rationale", "Give the rationale: why this decision, on what information.")
-    _moment_errors(errors, "decided_at", decided_at, now=now, label="The time of the decision")
+        error_add(errors, "rationale", "Give the rationale: why this decision, on what information.")
+    moment_errors(errors, "decided_at", decided_at, now=now, label="The time of the decision")
     if decided_at.tzinfo is not None and decided_at < referral.received_at:
-        _add(errors, "decided_at", "The decision cannot come before the referral was received.")
+        error_add(errors, "decided_at", "The decision cannot come before the referral was received.")
     children = [row.child for row in ReferralChild.objects.filter(referral=referral).select_related("child")]
     open_cases = {
         case.child_id: case
@@ -448,17 +424,17 @@ def referral_decide(
     if outcome == Decision.Outcome.ALREADY_OPEN:
         for child in children:
             if child.pk not in open_cases:
-                _add(errors, "outcome", f"{child.full_name} has no open case: choose another decision.")
+                error_add(errors, "outcome", f"{child.full_name} has no open case: choose another decision.")
     elif outcome in CLOSING_OUTCOMES or outcome == Decision.Outcome.CHILD_AND_FAMILY_ASSESSMENT:
         for child in children:
             case = open_cases.get(child.pk)
             if case is not None and case.status not in FRONT_DOOR_STATUSES and (
                 outcome != Decision.Outcome.CHILD_AND_FAMILY_ASSESSMENT or case.status != Case.Status.ASSESSMENT
             ):
-                _add(errors, "outcome",
+                error_add(errors, "outcome",
                      f"{child.full_name} already has an open case ({case.get_status_display().lower()}):"
                      " choose \u201calready open\u201d, or a strategy discussion if the risk has grown.")
-    _raise(errors)
+    errors_raise(errors)
 
     decision = Decision.objects.create(
         partnership_id=referral.partnership_id, created_by=by, referral=referral, outcome=outcome,
@@ -518,12 +494,12 @@ def referral_feedback_record(
     shared_at = shared_at or now
     errors: ErrorDict = {}
     if method not in Feedback.Method.values:
-        _add(errors, "method", "Choose how the referrer was told.")
-    _moment_errors(errors, "shared_at", shared_at, now=now, label="The time the referrer was told")
+        error_add(errors, "method", "Choose how the referrer was told.")
+    moment_errors(errors, "shared_at", shared_at, now=now, label="The time the referrer was told")
     decision = Decision.objects.get(referral=referral)
     if shared_at.tzinfo is not None and shared_at < decision.decided_at:
-        _add(errors, "shared_at", "The referrer cannot have been told before the decision was made.")
-    _raise(errors)
+        error_add(errors, "shared_at", "The referrer cannot have been told before the decision was made.")
+    errors_raise(errors)
     feedback = Feedback.objects.create(partnership_id=referral.partnership_id, created_by=by, referral=referral,
                                        method=method, shared_at=shared_at, shared_by=by, note=note.strip())
     _version_bump(Referral, referral.pk, None, status=Referral.Status.FED_BACK)
@@ -622,12 +598,12 @@ def escalation_respond(
     errors: ErrorDict = {}
     response = response.strip()
     if outcome not in (EscalationStage.Outcome.RESOLVED, EscalationStage.Outcome.ESCALATE):
-        _add(errors, "outcome", "Choose resolved or escalate.")
+        error_add(errors, "outcome", "Choose resolved or escalate.")
     elif outcome == EscalationStage.Outcome.ESCALATE and stage.number == rules.LAST_STAGE:
-        _add(errors, "outcome", "The partnership stage is the last: record its final answer as resolved.")
+        error_add(errors, "outcome", "The partnership stage is the last: record its final answer as resolved.")
     if not response:
-        _add(errors, "response", "Give your response to the disagreement.")
-    _raise(errors)
+        error_add(errors, "response", "Give your response to the disagreement.")
+    errors_raise(errors)
     now = timezone.now()
     answered = EscalationStage.objects.filter(pk=stage.pk, outcome="").update(
         outcome=outcome, response=response, responded_at=now, responded_by=by, version=F("version") + 1,

@@ -7,7 +7,11 @@
 - ``meeting_contribute``: an invited agency says what it knows (its response becomes "sent information").
 - ``meeting_hold``: refused while a required agency has neither attended nor sent information, unless the reason
   is recorded; a section 47 outcome sets the initial child protection conference due date.
-- ``meeting_action_add``, ``meeting_minutes_distribute`` (once, to every invited agency), ``meeting_not_held``.
+- ``meeting_action_add`` / ``meeting_action_done``: the agreed actions, each owned by an invited agency.
+- ``meeting_minutes_save`` (a draft, kept until sent) / ``meeting_minutes_distribute`` (once, to every invited
+  agency, each distribution recorded).
+- ``meeting_conference_book``: the initial child protection conference's date, after a section 47 outcome.
+- ``meeting_not_held``: considered and not needed, with the rationale and what was done instead.
 
 Each raises ``ValidationError`` with field-level messages and saves nothing on bad input, and
 ``PermissionDenied`` when the user may see the meeting but not do this.
@@ -19,16 +23,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
+from agencies.chasers import child_named, people_named
 from agencies.models import Agency, Membership, Partnership, Role, User
 from agencies.selectors import calendar_for, membership_of
 from agencies.services import notification_send
 from cases.models import Case, Person
 from cases.permissions import record_share_with
+from config.errors import ErrorDict, error_add, errors_raise, moment_errors
 from strategy_meetings import rules
 from strategy_meetings.models import (
     Action,
@@ -42,39 +49,16 @@ from strategy_meetings.permissions import (
     NOT_CASEWORK,
     meeting_contribute_check,
     meeting_manage_check,
+    meeting_may_organise,
     meeting_organise_check,
 )
 
 if TYPE_CHECKING:
     from referrals.models import Referral
 
-ErrorDict = dict[str, list[str]]
-# Clocks differ between systems; a time a few minutes "in the future" is a clock, not an error.
-FUTURE_TOLERANCE = timedelta(minutes=15)
 OPEN_STATUSES = (StrategyMeeting.Status.DUE, StrategyMeeting.Status.SCHEDULED)
-RESTRICTED_CHILD_WORDS = "a child whose record is restricted"
 # Children's social care is told through the managers who convene and chair, not every social worker.
 CSC_TOLD_ROLES = frozenset({Role.MASH_MANAGER})
-
-
-def _add(errors: ErrorDict, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def _raise(errors: ErrorDict) -> None:
-    if errors:
-        raise ValidationError(errors)
-
-
-def _moment_errors(errors: ErrorDict, field: str, moment: datetime, *, label: str,
-                   future: bool = False) -> bool:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        _add(errors, field, f"{label} needs a time zone.")
-        return False
-    if not future and moment > timezone.now() + FUTURE_TOLERANCE:
-        _add(errors, field, f"{label} must not be in the future.")
-        return False
-    return True
 
 
 def meeting_due_by(threshold_met_at: datetime, partnership: Partnership) -> datetime:
@@ -109,20 +93,15 @@ def _agency_users(agency: Agency, partnership_id: int) -> list[User]:
 
 
 def _tell(users: Iterable[User], *, kind: str, message: str, meeting: StrategyMeeting) -> None:
-    # No link yet: the meeting's own page comes with the strategy-meeting pages (issue 5), and a link must
-    # never lead to a page that is not there; the inbox shows the message, which carries what is needed.
     for user in dict.fromkeys(users):
         notification_send(recipient=user, kind=kind, message=message, subject_type="strategy_meeting",
-                          subject_id=meeting.pk)
+                          subject_id=meeting.pk, link=reverse("meeting-detail", args=[meeting.pk]))
 
 
 def _children_names(meeting: StrategyMeeting) -> str:
     """For messages (which are e-mailed too): a restricted child is not named."""
-    children = [row.child for row in StrategyMeetingChild.objects.filter(meeting=meeting).select_related("child")]
-    names = [RESTRICTED_CHILD_WORDS if child.restricted else child.full_name for child in children]
-    if not names:
-        return "a child"
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+    return people_named(row.child for row in StrategyMeetingChild.objects.filter(meeting=meeting)
+                        .select_related("child").order_by("child__date_of_birth", "pk"))
 
 
 def _serves(agency: Agency, partnership_id: int) -> bool:
@@ -201,7 +180,7 @@ def invitations_proposed(
         propose(referral.referrer_agency, False, "Made the referral.")
     for child in children:
         if child.school is not None:
-            propose(child.school, False, f"{RESTRICTED_CHILD_WORDS if child.restricted else child.full_name}'s"
+            propose(child.school, False, f"{child_named(child)}'s"
                                          " school or nursery.")
     involved = Agency.objects.filter(
         cases_involved__child__in=[child.pk for child in children]
@@ -234,10 +213,10 @@ def meeting_invite(*, meeting: StrategyMeeting, by: User, agency: Agency, requir
     _open(meeting, "sent new invitations")
     errors: ErrorDict = {}
     if not _serves(agency, meeting.partnership_id):
-        _add(errors, "agency", f"{agency.name} does not work in this partnership.")
+        error_add(errors, "agency", f"{agency.name} does not work in this partnership.")
     elif Invitation.objects.filter(meeting=meeting, agency=agency).exists():
-        _add(errors, "agency", f"{agency.name} is already invited.")
-    _raise(errors)
+        error_add(errors, "agency", f"{agency.name} is already invited.")
+    errors_raise(errors)
     return _invite(meeting=meeting, by=by, agency=agency, required=required,
                    proposed_because=proposed_because.strip() or "Invited by children's social care.")
 
@@ -250,13 +229,13 @@ def meeting_schedule(*, meeting: StrategyMeeting, by: User, scheduled_for: datet
     meeting = _locked(meeting)
     _open(meeting, "scheduled")
     errors: ErrorDict = {}
-    _moment_errors(errors, "scheduled_for", scheduled_for, label="The meeting's time", future=True)
+    moment_errors(errors, "scheduled_for", scheduled_for, label="The meeting's time", future=True)
     if chair is not None:
         membership = membership_of(chair)
         if (membership is None or not chair.is_active or membership.role in NOT_CASEWORK
                 or not _serves(membership.agency, meeting.partnership_id)):
-            _add(errors, "chair", "Choose a practitioner or manager working in this partnership to chair.")
-    _raise(errors)
+            error_add(errors, "chair", "Choose a practitioner or manager working in this partnership to chair.")
+    errors_raise(errors)
     _bump(meeting, scheduled_for=scheduled_for, chair=chair or meeting.chair, status=StrategyMeeting.Status.SCHEDULED)
     meeting.refresh_from_db()
     return meeting
@@ -276,12 +255,12 @@ def meeting_contribute(*, meeting: StrategyMeeting, by: User, information: str,
     information = information.strip()
     at = at or timezone.now()
     if not information:
-        _add(errors, "information", "Say what your agency knows about the child and family.")
-    _moment_errors(errors, "at", at, label="The time of the contribution")
+        error_add(errors, "information", "Say what your agency knows about the child and family.")
+    moment_errors(errors, "at", at, label="The time of the contribution")
     invitation = Invitation.objects.select_for_update().filter(meeting=meeting, agency=agency).first()
     if invitation is None:
-        _add(errors, NON_FIELD_ERRORS, f"{agency.name} is not invited to this meeting.")
-    _raise(errors)
+        error_add(errors, NON_FIELD_ERRORS, f"{agency.name} is not invited to this meeting.")
+    errors_raise(errors)
     assert invitation is not None  # noqa: S101 - checked above
     contribution = Contribution.objects.create(partnership_id=meeting.partnership_id, created_by=by,
                                                meeting=meeting, agency=agency, information=information, by=by,
@@ -310,11 +289,11 @@ def meeting_hold(
     errors: ErrorDict = {}
     missing_agency_reason = missing_agency_reason.strip()
     if outcome not in StrategyMeeting.Outcome.values:
-        _add(errors, "outcome", "Choose the outcome of the meeting.")
-    if _moment_errors(errors, "held_at", held_at, label="The time the meeting was held") and (
+        error_add(errors, "outcome", "Choose the outcome of the meeting.")
+    if moment_errors(errors, "held_at", held_at, label="The time the meeting was held") and (
         held_at < meeting.threshold_met_at
     ):
-        _add(errors, "held_at", "The meeting cannot be held before the threshold was met.")
+        error_add(errors, "held_at", "The meeting cannot be held before the threshold was met.")
     invitations = {
         invitation.agency_id: invitation
         for invitation in Invitation.objects.select_for_update().filter(meeting=meeting).select_related("agency")
@@ -323,9 +302,9 @@ def meeting_hold(
     responses: dict[int, str] = {}
     for agency_id, response in attendance.items():
         if agency_id not in invitations:
-            _add(errors, "attendance", "Record attendance only for the agencies invited.")
+            error_add(errors, "attendance", "Record attendance only for the agencies invited.")
         elif response not in Invitation.Response.values:
-            _add(errors, "attendance", f"Choose whether {invitations[agency_id].agency.name} attended, sent"
+            error_add(errors, "attendance", f"Choose whether {invitations[agency_id].agency.name} attended, sent"
                                        " information, sent apologies or did not respond.")
         else:
             responses[agency_id] = response
@@ -339,10 +318,10 @@ def meeting_hold(
     ]
     if unheard and not missing_agency_reason:
         names = unheard[0] if len(unheard) == 1 else ", ".join(unheard[:-1]) + f" and {unheard[-1]}"
-        _add(errors, "missing_agency_reason",
+        error_add(errors, "missing_agency_reason",
              f"{names} neither attended nor sent information. Record why the meeting went ahead without"
              f" {'it' if len(unheard) == 1 else 'them'}, or wait until every required agency is heard.")
-    _raise(errors)
+    errors_raise(errors)
 
     for agency_id, response in responses.items():
         if invitations[agency_id].response != response:
@@ -369,17 +348,17 @@ def meeting_action_add(*, meeting: StrategyMeeting, by: User, description: str, 
     errors: ErrorDict = {}
     description = description.strip()
     if not description:
-        _add(errors, "description", "Say what is to be done.")
+        error_add(errors, "description", "Say what is to be done.")
     if not Invitation.objects.filter(meeting=meeting, agency=owner_agency).exists():
-        _add(errors, "owner_agency", f"{owner_agency.name} is not invited to this meeting: invite it first.")
+        error_add(errors, "owner_agency", f"{owner_agency.name} is not invited to this meeting: invite it first.")
     if owner is not None:
         membership = membership_of(owner)
         if membership is None or membership.agency_id != owner_agency.pk or not owner.is_active:
-            _add(errors, "owner", f"Choose someone who works for {owner_agency.name}.")
+            error_add(errors, "owner", f"Choose someone who works for {owner_agency.name}.")
     assert meeting.held_at is not None  # noqa: S101 - a held meeting has its time (a check constraint)
     if due_by < timezone.localdate(meeting.held_at):
-        _add(errors, "due_by", "The action cannot be due before the meeting was held.")
-    _raise(errors)
+        error_add(errors, "due_by", "The action cannot be due before the meeting was held.")
+    errors_raise(errors)
     action = Action.objects.create(partnership_id=meeting.partnership_id, created_by=by, meeting=meeting,
                                    description=description, owner_agency=owner_agency, owner=owner, due_by=due_by)
     told = [owner] if owner is not None else _agency_users(owner_agency, meeting.partnership_id)
@@ -390,16 +369,72 @@ def meeting_action_add(*, meeting: StrategyMeeting, by: User, description: str, 
 
 
 @transaction.atomic
+def meeting_action_done(*, action: Action, by: User) -> Action:
+    """An action completed: recorded by its owner, someone of its owner agency, or whoever organises the meeting."""
+    meeting = _locked(action.meeting)
+    membership = membership_of(by)
+    of_owner_agency = (membership is not None and membership.agency_id == action.owner_agency_id
+                       and membership.role not in NOT_CASEWORK)
+    if not (by.pk == action.owner_id or of_owner_agency or meeting_may_organise(by, meeting)):
+        raise PermissionDenied(f"Only {action.owner_agency.name}, or whoever organises the meeting, marks this"
+                               " action done.")
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    if action.status == Action.Status.DONE:
+        assert action.done_at is not None  # noqa: S101 - a done action has its time (a check constraint)
+        raise ValidationError({NON_FIELD_ERRORS: [
+            f"This action was marked done on {timezone.localtime(action.done_at):%-d %B %Y}."]})
+    Action.objects.filter(pk=action.pk).update(status=Action.Status.DONE, done_at=timezone.now(),
+                                               version=F("version") + 1, updated_at=timezone.now())
+    action.refresh_from_db()
+    return action
+
+
+def _minutes_open(meeting: StrategyMeeting) -> None:
+    if meeting.status != StrategyMeeting.Status.HELD:
+        raise ValidationError({NON_FIELD_ERRORS: ["Minutes are written after the meeting is held."]})
+    if meeting.minutes_distributed_at is not None:
+        raise ValidationError({NON_FIELD_ERRORS: [
+            f"The minutes were distributed on {timezone.localtime(meeting.minutes_distributed_at):%-d %B %Y}."]})
+
+
+@transaction.atomic
+def meeting_minutes_save(*, meeting: StrategyMeeting, by: User, minutes: str) -> StrategyMeeting:
+    """The minutes kept as a draft, unseen by the agencies until distributed."""
+    meeting_manage_check(by, meeting)
+    meeting = _locked(meeting)
+    _minutes_open(meeting)
+    _bump(meeting, minutes=minutes.strip())
+    meeting.refresh_from_db()
+    return meeting
+
+
+@transaction.atomic
+def meeting_conference_book(*, meeting: StrategyMeeting, by: User, conference_at: datetime) -> StrategyMeeting:
+    """When the initial child protection conference is, after a section 47 outcome (it may be rebooked)."""
+    meeting_organise_check(by, meeting)
+    meeting = _locked(meeting)
+    if meeting.status != StrategyMeeting.Status.HELD or meeting.icpc_due_by is None:
+        raise ValidationError({NON_FIELD_ERRORS: [
+            "An initial child protection conference follows a strategy meeting that decided on a section 47"
+            " enquiry."]})
+    errors: ErrorDict = {}
+    if moment_errors(errors, "conference_at", conference_at, label="The conference's time", future=True):
+        assert meeting.held_at is not None  # noqa: S101 - a held meeting has its time (a check constraint)
+        if conference_at < meeting.held_at:
+            error_add(errors, "conference_at", "The conference cannot be before the strategy meeting.")
+    errors_raise(errors)
+    _bump(meeting, icpc_at=conference_at)
+    meeting.refresh_from_db()
+    return meeting
+
+
+@transaction.atomic
 def meeting_minutes_distribute(*, meeting: StrategyMeeting, by: User,
                                minutes: str | None = None) -> list[MinutesDistribution]:
     """Send the minutes (with the actions) to every invited agency, once; each distribution is recorded."""
     meeting_manage_check(by, meeting)
     meeting = _locked(meeting)
-    if meeting.status != StrategyMeeting.Status.HELD:
-        raise ValidationError({NON_FIELD_ERRORS: ["Minutes are distributed after the meeting is held."]})
-    if meeting.minutes_distributed_at is not None:
-        raise ValidationError({NON_FIELD_ERRORS: [
-            f"The minutes were distributed on {timezone.localtime(meeting.minutes_distributed_at):%-d %B %Y}."]})
+    _minutes_open(meeting)
     text = (minutes if minutes is not None else meeting.minutes).strip()
     if not text:
         raise ValidationError({"minutes": ["Write the minutes before distributing them."]})

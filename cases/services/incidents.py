@@ -31,7 +31,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import Permission
@@ -61,13 +61,12 @@ from cases.rules import dash as dash_rules
 from cases.rules import risk
 from cases.rules.people import name_key
 from cases.selectors.incidents import ChildCount, child_escalation_counts_each, pair_incident_counts_each
+from config.errors import FUTURE_TOLERANCE
 
 if TYPE_CHECKING:
     from cases.import_feed import FeedRow, PersonRef
 
 NOTIFICATION_WHAT = "Domestic-abuse notification"
-# Clocks differ between systems; an incident a few minutes "in the future" is a clock, not an error.
-FUTURE_TOLERANCE = timedelta(minutes=15)
 MAY_NOT_CREATE = frozenset({Role.AUDITOR, Role.ADMIN})
 SCHOOL_STAFF_TOLD = (Role.PRACTITIONER, Role.TEAM_MANAGER)
 AGENCY_MANAGERS = (Role.TEAM_MANAGER, Role.SENIOR_MANAGER)

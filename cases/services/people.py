@@ -51,8 +51,7 @@ from cases.permissions import (
     sees_whole_partnership,
 )
 from cases.rules.people import name_fold, name_key, nhs_number_normalise, nhs_number_valid
-
-ErrorDict = dict[str, list[str]]
+from config.errors import ErrorDict, error_add
 
 # The fields of a person a user may set and change; restriction and merging have their own services.
 PERSON_FIELDS = (
@@ -139,10 +138,6 @@ def _require_may_create(user: User, partnership: Partnership) -> None:
         raise PermissionDenied("Your agency does not work in this partnership.")
 
 
-def _add(errors: ErrorDict, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
 def _person_normalise(values: dict[str, Any]) -> dict[str, Any]:
     """Tidy what people type: surrounding spaces, NHS numbers with spaces, lower-case UPNs, blank aliases."""
     tidy = dict(values)
@@ -173,32 +168,32 @@ def _person_errors(person: Person, *, changed: Iterable[str]) -> ErrorDict:
     dob, expected = person.date_of_birth, person.expected_date_of_birth
     if dob is not None:
         if dob > today:
-            _add(errors, "date_of_birth", "The date of birth must be today or in the past.")
+            error_add(errors, "date_of_birth", "The date of birth must be today or in the past.")
         elif "date_of_birth" in changed and dob < today - _OLDEST:
-            _add(errors, "date_of_birth", "The date of birth is more than 120 years ago.")
+            error_add(errors, "date_of_birth", "The date of birth is more than 120 years ago.")
     if expected is not None:
         if dob is not None:
-            _add(errors, "expected_date_of_birth",
+            error_add(errors, "expected_date_of_birth",
                  "An expected date of birth is only for an unborn child; this person has a date of birth.")
         elif "expected_date_of_birth" in changed and expected > today + _EXPECTED_DOB_AHEAD:
-            _add(errors, "expected_date_of_birth", "The expected date of birth must be within the next 10 months.")
+            error_add(errors, "expected_date_of_birth", "The expected date of birth must be within the next 10 months.")
     if person.date_of_birth_estimated and dob is None:
-        _add(errors, "date_of_birth_estimated", "Give the estimated date of birth as well.")
+        error_add(errors, "date_of_birth_estimated", "Give the estimated date of birth as well.")
     if person.nhs_number and not nhs_number_valid(person.nhs_number):
-        _add(errors, "nhs_number", "Enter a real NHS number: 10 digits, the last of which is a check digit.")
+        error_add(errors, "nhs_number", "Enter a real NHS number: 10 digits, the last of which is a check digit.")
     if person.upn and not _UPN.match(person.upn):
-        _add(errors, "upn", "A unique pupil number is 13 characters: a letter, 11 digits, then a digit or letter.")
+        error_add(errors, "upn", "A unique pupil number is 13 characters: a letter, 11 digits, then a digit or letter.")
     if not name_fold(person.given_name) and person.given_name:
-        _add(errors, "given_name", "Enter a name with at least one letter or digit.")
+        error_add(errors, "given_name", "Enter a name with at least one letter or digit.")
     if not name_fold(person.family_name) and person.family_name:
-        _add(errors, "family_name", "Enter a name with at least one letter or digit.")
+        error_add(errors, "family_name", "Enter a name with at least one letter or digit.")
     errors.update(_agency_errors(person, changed=changed))
     try:
         person.full_clean(exclude=["partnership", "created_by", "merged_into", *_AGENCY_FIELDS, *errors])
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             for message in messages:
-                _add(errors, field, message)
+                error_add(errors, field, message)
     return errors
 
 
@@ -211,7 +206,7 @@ def _agency_errors(person: Person, *, changed: set[str]) -> ErrorDict:
         if agency is None or field not in changed:
             continue
         if agency.kind != kind or (health_kind and agency.health_kind != health_kind):
-            _add(errors, field, message)
+            error_add(errors, field, message)
         else:
             chosen[field] = agency
     if chosen:
@@ -222,7 +217,7 @@ def _agency_errors(person: Person, *, changed: set[str]) -> ErrorDict:
         )
         for field, agency in chosen.items():
             if agency.pk not in serving:
-                _add(errors, field, _AGENCY_FIELDS[field][2])
+                error_add(errors, field, _AGENCY_FIELDS[field][2])
     return errors
 
 
@@ -284,9 +279,9 @@ def person_create(
     errors = _person_errors(person, changed=PERSON_FIELDS)
     if household is not None:
         if household.partnership_id != partnership.pk:
-            _add(errors, "household", "The household is in another partnership.")
+            error_add(errors, "household", "The household is in another partnership.")
         elif not _household_may_change(by, household):
-            _add(errors, "household", "You may not change this household.")
+            error_add(errors, "household", "You may not change this household.")
     if errors:
         raise ValidationError(errors)
     person.search_name = name_key(person.given_name, person.family_name, person.other_names)
@@ -352,11 +347,11 @@ def _members_errors(*, partnership_id: int, by: User, people: Sequence[Person], 
     errors: ErrorDict = {}
     ids = [p.pk for p in people]
     if len(set(ids)) != len(ids):
-        _add(errors, field, "A person is listed twice.")
+        error_add(errors, field, "A person is listed twice.")
     if any(p.partnership_id != partnership_id for p in people):
-        _add(errors, field, "Everyone in a household must be in the household's partnership.")
+        error_add(errors, field, "Everyone in a household must be in the household's partnership.")
     elif ids and people_visible(by).filter(pk__in=ids).count() != len(set(ids)):
-        _add(errors, field, "You may only add people whose records you can open.")
+        error_add(errors, field, "You may only add people whose records you can open.")
     return errors
 
 
@@ -372,7 +367,7 @@ def household_create(
     )
     errors = _members_errors(partnership_id=partnership.pk, by=by, people=members, field="members")
     if household.postcode and not _POSTCODE.match(household.postcode):
-        _add(errors, "postcode", "Enter a real postcode, like SW1A 1AA.")
+        error_add(errors, "postcode", "Enter a real postcode, like SW1A 1AA.")
     try:
         household.full_clean(exclude=["partnership", "created_by", *errors])
     except ValidationError as error:
@@ -399,9 +394,9 @@ def household_member_add(
         raise PermissionDenied("You may not change this household.")
     errors = _members_errors(partnership_id=household.partnership_id, by=by, people=[person], field="person")
     if not errors and household.memberships.filter(person=person, left_on__isnull=True).exists():
-        _add(errors, "person", "This person already lives in this household.")
+        error_add(errors, "person", "This person already lives in this household.")
     if joined_on is not None and joined_on > timezone.localdate():
-        _add(errors, "joined_on", "The date they joined must be today or in the past.")
+        error_add(errors, "joined_on", "The date they joined must be today or in the past.")
     if errors:
         raise ValidationError(errors)
     return HouseholdMember.objects.create(
@@ -439,14 +434,14 @@ def relationship_create(
     """Record that ``person`` is the ``kind`` of ``other`` (a parent relationship reads parent -> child)."""
     errors: ErrorDict = {}
     if person.pk == other.pk:
-        _add(errors, "other", "A relationship needs two different people.")
+        error_add(errors, "other", "A relationship needs two different people.")
     elif person.partnership_id != other.partnership_id:
-        _add(errors, "other", "Both people must be in the same partnership.")
+        error_add(errors, "other", "Both people must be in the same partnership.")
     else:
         visible = set(people_visible(by).filter(pk__in=[person.pk, other.pk]).values_list("pk", flat=True))
         for field, someone in (("person", person), ("other", other)):
             if someone.pk not in visible:
-                _add(errors, field, "You may only link people whose records you can open.")
+                error_add(errors, field, "You may only link people whose records you can open.")
     relationship = Relationship(
         partnership_id=person.partnership_id, created_by=by, person=person, other=other, kind=kind,
         poses_risk=poses_risk,
@@ -462,7 +457,7 @@ def relationship_create(
         if kind in _SYMMETRIC:
             same |= Q(person=other, other=person, kind=kind)
         if Relationship.objects.filter(same).exists():
-            _add(errors, "kind", "This relationship is already recorded.")
+            error_add(errors, "kind", "This relationship is already recorded.")
     if errors:
         raise ValidationError(errors)
     relationship.save()
@@ -490,22 +485,22 @@ def person_merge(*, keep: Person, duplicate: Person, by: User) -> Person:
         raise PermissionDenied("Only children's social care managers may merge records.")
     errors: ErrorDict = {}
     if keep.pk == duplicate.pk:
-        _add(errors, "duplicate", "Choose a different record to merge into this one.")
+        error_add(errors, "duplicate", "Choose a different record to merge into this one.")
     elif keep.partnership_id != duplicate.partnership_id:
-        _add(errors, "duplicate", "Both records must be in the same partnership.")
+        error_add(errors, "duplicate", "Both records must be in the same partnership.")
     if errors:
         raise ValidationError(errors)
     # Rows locked in id order, so two merges of the same pair cannot interleave.
     locked = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[keep.pk, duplicate.pk]).order_by("pk")}
     keep, duplicate = locked[keep.pk], locked[duplicate.pk]
     if keep.merged_into_id is not None:
-        _add(errors, NON_FIELD_ERRORS, "This record has been merged into another; merge into that one.")
+        error_add(errors, NON_FIELD_ERRORS, "This record has been merged into another; merge into that one.")
     if duplicate.merged_into_id is not None:
-        _add(errors, "duplicate", "That record has already been merged.")
+        error_add(errors, "duplicate", "That record has already been merged.")
     elif people_visible(by).filter(pk__in=[keep.pk, duplicate.pk]).count() != 2:
-        _add(errors, "duplicate", "You may only merge records you can open.")
+        error_add(errors, "duplicate", "You may only merge records you can open.")
     elif Case.objects.filter(_open_case(keep.pk)).exists() and Case.objects.filter(_open_case(duplicate.pk)).exists():
-        _add(errors, "duplicate", "Both people have an open case. Close one of the cases before merging.")
+        error_add(errors, "duplicate", "Both people have an open case. Close one of the cases before merging.")
     if errors:
         raise ValidationError(errors)
 
@@ -656,12 +651,12 @@ def person_break_glass(*, person: Person, user: User, reason: str) -> BreakGlass
         raise PermissionDenied("You may not open this record.")
     errors: ErrorDict = {}
     if len(reason) < BREAK_GLASS_REASON_MIN:
-        _add(errors, "reason",
+        error_add(errors, "reason",
              f"Say why you need to open this record, in at least {BREAK_GLASS_REASON_MIN} characters.")
     if not person.restricted:
-        _add(errors, NON_FIELD_ERRORS, "This record is not restricted; open it in the usual way.")
+        error_add(errors, NON_FIELD_ERRORS, "This record is not restricted; open it in the usual way.")
     elif people_visible(user).filter(pk=person.pk).exists():
-        _add(errors, NON_FIELD_ERRORS, "You may already open this record.")
+        error_add(errors, NON_FIELD_ERRORS, "You may already open this record.")
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
