@@ -1,4 +1,5 @@
-"""API.md "Strategy meetings": convene, read, invite, schedule, contribute, hold, actions, minutes, not held.
+"""API.md "Strategy meetings": convene, read, invite, schedule, contribute, hold, actions, minutes, not held; and
+beyond API.md, an action marked done and the conference booked.
 
 Thin views over ``strategy_meetings.selectors`` and ``strategy_meetings.services``. Every meeting is fetched
 through ``meeting_get_for`` first (404 when the user may not know it exists; the view is logged), then the role
@@ -10,7 +11,9 @@ minutes"):
 - ``POST /strategy-meetings/``: children's social care practitioners and managers (not auditors or admins).
 - ``GET /strategy-meetings/``: the meetings the user may see, soonest due first.
 - ``GET /strategy-meetings/{id}/``: children's social care and admins; a partner agency once invited.
-- ``invitations/``, ``schedule/``, ``actions/``: children's social care casework staff, or the chair.
+- ``invitations/``, ``schedule/``, ``actions/``, ``conference/``: children's social care casework staff, or the
+  chair.
+- ``actions/{action}/done/``: the action's owner, a practitioner or manager of its agency, or those organising.
 - ``contributions/``: children's social care casework staff, or a practitioner or manager of an invited agency.
 - ``held/``, ``distribute-minutes/``, ``not-held/``: a MASH manager, team manager or senior manager of children's
   social care, or the meeting's chair.
@@ -24,6 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import URLPattern, path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -38,7 +42,7 @@ from cases.permissions import people_visible, sees_whole_partnership
 from config.api import etag
 from referrals.permissions import referrals_visible
 from strategy_meetings import services
-from strategy_meetings.models import StrategyMeeting
+from strategy_meetings.models import Action, StrategyMeeting
 from strategy_meetings.permissions import (
     NOT_CASEWORK,
     meeting_contribute_check,
@@ -49,6 +53,7 @@ from strategy_meetings.permissions import (
 from strategy_meetings.selectors import meeting_detail, meeting_detail_of, meetings_listed
 from strategy_meetings.serializers import (
     MeetingActionSerializer,
+    MeetingConferenceSerializer,
     MeetingContributeSerializer,
     MeetingConveneSerializer,
     MeetingHoldSerializer,
@@ -207,6 +212,10 @@ def _action_add(user: User, meeting: StrategyMeeting, data: dict[str, Any]) -> o
     )
 
 
+def _conference(user: User, meeting: StrategyMeeting, data: dict[str, Any]) -> object:
+    return services.meeting_conference_book(meeting=meeting, by=user, conference_at=data["conference_at"])
+
+
 def _distribute(user: User, meeting: StrategyMeeting, data: dict[str, Any]) -> object:
     return services.meeting_minutes_distribute(meeting=meeting, by=user, minutes=data["minutes"])
 
@@ -234,9 +243,27 @@ MeetingActionAdd = _action_view(name="action_add", body=MeetingActionSerializer,
 MeetingDistribute = _action_view(name="distribute_minutes", body=MeetingMinutesSerializer,
                                  check=meeting_manage_check, act=_distribute, code=status.HTTP_200_OK,
                                  doc="Send the minutes and actions to every invited agency, once.")
+MeetingConference = _action_view(name="conference", body=MeetingConferenceSerializer, check=meeting_organise_check,
+                                 act=_conference, code=status.HTTP_200_OK,
+                                 doc="When the initial child protection conference is booked for, after a section 47"
+                                     " outcome; it may be rebooked.")
 MeetingNotHeld = _action_view(name="not_held", body=MeetingNotHeldSerializer, check=meeting_manage_check,
                               act=_not_held, code=status.HTTP_200_OK,
                               doc="Considered, not held: why, and what was done instead.")
+
+
+class MeetingActionDone(APIView):
+    @extend_schema(operation_id="strategy_meetings_action_done", request=None,
+                   responses={200: StrategyMeetingSerializer})
+    def post(self, request: Request, pk: int, action_pk: int) -> Response:
+        """Mark an action done: its owner, its agency's practitioners and managers, or those organising."""
+        user = _user(request)
+        meeting = meeting_get_for(user, pk)
+        action = Action.objects.filter(meeting=meeting, pk=action_pk).select_related("meeting", "owner_agency").first()
+        if action is None:
+            raise Http404("No such action")
+        services.meeting_action_done(action=action, by=user)
+        return _detail_response(user, meeting)
 
 
 api_urlpatterns: list[URLPattern] = [
@@ -250,5 +277,8 @@ api_urlpatterns: list[URLPattern] = [
     path("strategy-meetings/<int:pk>/actions/", MeetingActionAdd.as_view(), name="api-strategy-meeting-actions"),
     path("strategy-meetings/<int:pk>/distribute-minutes/", MeetingDistribute.as_view(),
          name="api-strategy-meeting-distribute-minutes"),
+    path("strategy-meetings/<int:pk>/actions/<int:action_pk>/done/", MeetingActionDone.as_view(),
+         name="api-strategy-meeting-action-done"),
+    path("strategy-meetings/<int:pk>/conference/", MeetingConference.as_view(), name="api-strategy-meeting-conference"),
     path("strategy-meetings/<int:pk>/not-held/", MeetingNotHeld.as_view(), name="api-strategy-meeting-not-held"),
 ]

@@ -1,8 +1,6 @@
 """Chase rules owned by strategy meetings (SPEC 5): a meeting not held by its due time, an invited agency silent
-as the meeting nears, minutes not distributed, and meeting actions overdue.
-
-No links yet: the meeting's own page comes with the strategy-meeting pages, and a link must never lead to a page
-that is not there; each message carries what is needed.
+as the meeting nears, minutes not distributed, meeting actions overdue, and no conference date set after a
+section 47 outcome. Each message links to the meeting's page.
 """
 
 from __future__ import annotations
@@ -11,6 +9,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 
 from agencies.chasers import (
     ChaseRule,
@@ -69,6 +68,7 @@ class StrategyMeetingNotHeld(ChaseRule):
                     f" {_when(threshold_met_at)}, was due to be held by {_when(due_by)} and has not been{planned}"
                 ),
                 user_id=chair_id,
+                link=_meeting_link(pk),
             )
 
     def _first(self, item: Overdue, people: ChasePeople) -> User | None:
@@ -117,10 +117,10 @@ class InvitedAgencySilent(ChaseRule):
             )
             .order_by()
             .annotate(names=children_names(StrategyMeetingChild, "meeting_id", "meeting_id"))
-            .values_list("pk", "partnership_id", "agency_id", "agency__name", "meeting__status",
+            .values_list("pk", "partnership_id", "agency_id", "agency__name", "meeting_id", "meeting__status",
                          "meeting__scheduled_for", "meeting__held_at", "names")
         )
-        for pk, partnership_id, agency_id, agency, status, scheduled_for, held_at, names in rows:
+        for pk, partnership_id, agency_id, agency, meeting_id, status, scheduled_for, held_at, names in rows:
             moments = [scheduled_for - SILENT_BEFORE] if scheduled_for is not None else []
             if status == StrategyMeeting.Status.HELD and held_at is not None:
                 moments.append(held_at)
@@ -137,6 +137,7 @@ class InvitedAgencySilent(ChaseRule):
                 ),
                 agency_id=agency_id,
                 facts={"agency": agency, "names": _names(names), "meeting": meeting},
+                link=_meeting_link(meeting_id),
             )
 
     def recipient(self, item: Overdue, level: int, people: ChasePeople) -> User | None:
@@ -185,6 +186,7 @@ class MinutesNotDistributed(ChaseRule):
                     " not been distributed to the agencies"
                 ),
                 user_id=chair_id,
+                link=_meeting_link(pk),
             )
 
     def recipient(self, item: Overdue, level: int, people: ChasePeople) -> User | None:
@@ -215,10 +217,10 @@ class MeetingActionOverdue(ChaseRule):
             )  # strategy_action_open_idx
             .order_by()
             .annotate(names=children_names(StrategyMeetingChild, "meeting_id", "meeting_id"))
-            .values_list("pk", "partnership_id", "due_by", "description", "owner_id", "owner_agency_id",
+            .values_list("pk", "partnership_id", "meeting_id", "due_by", "description", "owner_id", "owner_agency_id",
                          "owner_agency__name", "names")
         )
-        for pk, partnership_id, due_by, description, owner_id, agency_id, agency, names in rows:
+        for pk, partnership_id, meeting_id, due_by, description, owner_id, agency_id, agency, names in rows:
             calendar = calendars[partnership_id]
             # Due on a date: overdue at the start of the next working day after it (the close of its day, moved on).
             close = datetime.combine(due_by, calendar.day_end, tzinfo=calendar.tz)
@@ -232,6 +234,7 @@ class MeetingActionOverdue(ChaseRule):
                 ),
                 user_id=owner_id,
                 agency_id=agency_id,
+                link=_meeting_link(meeting_id),
             )
 
     def recipient(self, item: Overdue, level: int, people: ChasePeople) -> User | None:
@@ -247,6 +250,57 @@ class MeetingActionOverdue(ChaseRule):
         if level == 1:
             return f"Reminder: {item.summary}. Please complete it, or tell the chair why it cannot be done."
         return super().message(item, level)
+
+
+@chase_rule
+class ConferenceDateNotSet(ChaseRule):
+    """A section 47 outcome with no initial child protection conference booked 1 working day after the meeting,
+    while the 15 working days to the conference run."""
+
+    name = "conference_date_not_set"
+    subject_type = "strategy_meeting"
+    levels = 2
+    interval = WorkingDays(1)
+    ladder = ("the chair", "the chair's line manager")
+
+    def overdue(self, now: datetime, calendars: PartnershipCalendars) -> Iterator[Overdue]:
+        rows = (
+            self.unfinished(
+                StrategyMeeting.objects.filter(
+                    icpc_due_by__isnull=False, icpc_at__isnull=True, held_at__lte=now,
+                )  # strategy_icpc_unset_idx
+            )
+            .order_by()
+            .annotate(names=children_names(StrategyMeetingChild, "meeting_id", "pk"))
+            .values_list("pk", "partnership_id", "held_at", "icpc_due_by", "chair_id", "names")
+        )
+        for pk, partnership_id, held_at, icpc_due_by, chair_id, names in rows:
+            yield Overdue(
+                subject_id=pk,
+                partnership_id=partnership_id,
+                overdue_at=calendars[partnership_id].add_working_days(held_at, 1),
+                summary=(
+                    f"no initial child protection conference is booked for {_names(names)}: the strategy meeting"
+                    f" on {_when(held_at)} decided on a section 47 enquiry, and the conference is due by"
+                    f" {icpc_due_by.day} {icpc_due_by:%B %Y}"
+                ),
+                user_id=chair_id,
+                link=_meeting_link(pk),
+            )
+
+    def recipient(self, item: Overdue, level: int, people: ChasePeople) -> User | None:
+        if level == 1:
+            return people.user(item.user_id)
+        return other_than(people.line_manager_of(item.user_id), item.user_id)
+
+    def message(self, item: Overdue, level: int) -> str:
+        if level == 1:
+            return f"Reminder: {item.summary}. Please book the conference and record its date on the meeting."
+        return super().message(item, level)
+
+
+def _meeting_link(meeting_id: int) -> str:
+    return reverse("meeting-detail", args=[meeting_id])
 
 
 def _short(text: str, limit: int = 120) -> str:

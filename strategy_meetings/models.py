@@ -46,6 +46,8 @@ class StrategyMeeting(CaseRecord):
     missing_agency_reason = models.TextField(blank=True)
     # Initial child protection conference due by: 15 working days after a meeting deciding on section 47.
     icpc_due_by = models.DateField("initial child protection conference due by", null=True, blank=True)
+    # When the initial child protection conference is booked for, once children's social care books it.
+    icpc_at = models.DateTimeField("initial child protection conference booked for", null=True, blank=True)
     minutes = models.TextField(blank=True)
     minutes_distributed_at = models.DateTimeField(null=True, blank=True)
     # Considered but not held: why not, and what was done instead.
@@ -73,6 +75,8 @@ class StrategyMeeting(CaseRecord):
             ),
             models.CheckConstraint(condition=Q(minutes_distributed_at__isnull=True) | Q(status="held"),
                                    name="strategy_meeting_minutes_after_held"),
+            models.CheckConstraint(condition=Q(icpc_at__isnull=True) | Q(icpc_due_by__isnull=False),
+                                   name="strategy_meeting_icpc_booked_after_s47"),
         ]
         indexes = [
             # The strategy-meeting-not-held chaser.
@@ -82,6 +86,9 @@ class StrategyMeeting(CaseRecord):
             models.Index(fields=["held_at"], condition=Q(status="held", minutes_distributed_at__isnull=True),
                          name="strategy_meeting_minutes_idx"),
             # The invited-agency-silent chaser: meetings about to happen (scheduled_for within 4 hours).
+            # The conference-date-not-set chaser: section 47 decided, no conference booked.
+            models.Index(fields=["held_at"], condition=Q(icpc_due_by__isnull=False, icpc_at__isnull=True),
+                         name="strategy_icpc_unset_idx"),
             models.Index(fields=["scheduled_for"], condition=Q(status="scheduled"),
                          name="strategy_meeting_scheduled_idx"),
         ]

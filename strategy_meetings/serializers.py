@@ -71,6 +71,10 @@ class MeetingMinutesSerializer(serializers.Serializer[Any]):
     minutes = serializers.CharField(required=False, allow_null=True, allow_blank=True, default=None)
 
 
+class MeetingConferenceSerializer(serializers.Serializer[Any]):
+    conference_at = serializers.DateTimeField()
+
+
 class MeetingNotHeldSerializer(serializers.Serializer[Any]):
     rationale = serializers.CharField(allow_blank=True, trim_whitespace=False)
     instead = serializers.CharField(required=False, default="", allow_blank=True)
@@ -94,6 +98,7 @@ def _meeting_fields(meeting: StrategyMeeting) -> dict[str, Any]:
         "outcome": meeting.outcome,
         "missing_agency_reason": meeting.missing_agency_reason,
         "icpc_due_by": _date(meeting.icpc_due_by),
+        "icpc_at": _moment(meeting.icpc_at),
         "minutes_distributed_at": _moment(meeting.minutes_distributed_at),
         "not_held_rationale": meeting.not_held_rationale,
         "not_held_instead": meeting.not_held_instead,
@@ -139,7 +144,7 @@ class StrategyMeetingSerializer(serializers.Serializer[Any]):
             "actions": [
                 {"id": a.pk, "description": a.description, "owner_agency": a.owner_agency_id,
                  "owner_agency_name": a.owner_agency.name, "owner": a.owner_id, "due_by": _date(a.due_by),
-                 "status": a.status}
+                 "status": a.status, "done_at": _moment(a.done_at)}
                 for a in detail.actions
             ],
             "distributions": [

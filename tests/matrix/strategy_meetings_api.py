@@ -16,8 +16,8 @@ from typing import Any
 from django.utils import timezone
 
 from cases.models import Person
-from strategy_meetings.models import StrategyMeeting
-from strategy_meetings.services import meeting_convene, meeting_hold
+from strategy_meetings.models import Action, StrategyMeeting
+from strategy_meetings.services import meeting_action_add, meeting_convene, meeting_hold
 from tests.access_matrix_base import API_ANON, Entry, fixed, statuses
 from tests.conftest import World
 
@@ -55,6 +55,17 @@ def subject(w: World) -> StrategyMeeting:
 def subject_held(w: World) -> StrategyMeeting:
     meeting: StrategyMeeting = w.once("matrix-meeting-held", held)
     return meeting
+
+
+def police_action(w: World) -> Action:
+    """A fresh open action for the police on the held meeting (marking it done succeeds once)."""
+    return meeting_action_add(meeting=subject_held(w), by=w.mm, description="Check police records for the household.",
+                              owner_agency=w.police, due_by=timezone.localdate() + timedelta(days=2))
+
+
+def _action_done_url(w: World) -> str:
+    action = police_action(w)
+    return f"/api/v1/strategy-meetings/{action.meeting_id}/actions/{action.pk}/done/"
 
 
 def _convene_body(w: World, user: Any) -> dict[str, Any]:
@@ -109,6 +120,13 @@ ENTRIES: list[Entry] = [
           lambda w: f"/api/v1/strategy-meetings/{held(w).pk}/distribute-minutes/",
           _known(**{code: 200 for code in MANAGERS}), method="POST", page=False,
           data=lambda w, u: {"minutes": "Agreed a joint section 47 enquiry."}),
+    # An action is done by its agency (the police here) or by those organising; the health visitor, invited, may
+    # know the meeting but not act on the police's action.
+    Entry("api-strategy-meeting-action-done", _action_done_url,
+          _known(**{code: 200 for code in CSC}, PO=200), method="POST", page=False, data=lambda w, u: {}),
+    Entry("api-strategy-meeting-conference", lambda w: f"/api/v1/strategy-meetings/{subject_held(w).pk}/conference/",
+          _known(**{code: 200 for code in CSC}), method="POST", page=False,
+          data=lambda w, u: {"conference_at": (timezone.now() + timedelta(days=10)).isoformat()}),
     Entry("api-strategy-meeting-not-held", lambda w: f"/api/v1/strategy-meetings/{convened(w).pk}/not-held/",
           _known(**{code: 200 for code in MANAGERS}), method="POST", page=False,
           data=lambda w, u: {"rationale": "The police have already taken protective action."}),

@@ -246,3 +246,39 @@ def test_the_list_takes_the_same_queries_however_long(world, django_assert_num_q
         response = api_as(world.po).get("/api/v1/strategy-meetings/")
     assert response.json()["count"] == size
     assert api_as(world.te).get("/api/v1/strategy-meetings/").json()["count"] == 0
+
+
+def test_an_action_is_marked_done_by_its_agency_and_not_by_another(world):
+    meeting = convened(world)
+    meeting_hold(meeting=meeting, by=world.mm, held_at=timezone.now() - timedelta(minutes=5), attendance={},
+                 outcome="section_47_joint", missing_agency_reason="Health could not attend.")
+    action = meeting_action_add(meeting=meeting, by=world.mw, description="Joint visit", owner_agency=world.police,
+                                due_by=timezone.localdate() + timedelta(days=1))
+    done_url = url(meeting, f"actions/{action.pk}/done")
+    assert api_as(world.hv).post(done_url).status_code == 403
+    response = api_as(world.po).post(done_url)
+    assert response.status_code == 200
+    (row,) = response.json()["actions"]
+    assert row["status"] == "done" and row["done_at"] is not None
+    again = api_as(world.po).post(done_url)
+    assert again.status_code == 400 and "was marked done on" in str(again.json())
+    # An action of another meeting is not found through this one.
+    other = convened(world)
+    assert api_as(world.mw).post(url(other, f"actions/{action.pk}/done")).status_code == 404
+
+
+def test_the_conference_is_booked_after_a_section_47_outcome(world):
+    meeting = convened(world)
+    held_at = timezone.now() - timedelta(minutes=5)
+    meeting_hold(meeting=meeting, by=world.mm, held_at=held_at, attendance={}, outcome="section_47_joint",
+                 missing_agency_reason="Health could not attend.")
+    too_early = api_as(world.sw).post(url(meeting, "conference"), {
+        "conference_at": (held_at - timedelta(days=1)).isoformat()}, format="json")
+    assert too_early.status_code == 400
+    assert too_early.json()["conference_at"] == ["The conference cannot be before the strategy meeting."]
+    booked_for = held_at + timedelta(days=12)
+    response = api_as(world.sw).post(url(meeting, "conference"), {"conference_at": booked_for.isoformat()},
+                                     format="json")
+    assert response.status_code == 200
+    assert datetime.fromisoformat(response.json()["icpc_at"]) == booked_for
+    assert response.json()["icpc_due_by"] is not None

@@ -1,5 +1,5 @@
 """SPEC 5: strategy meetings' chasers on the chase engine: meeting not held (every 4 clock hours), invited agency
-silent, minutes not distributed, meeting action overdue."""
+silent, minutes not distributed, meeting action overdue, conference date not set."""
 
 from __future__ import annotations
 
@@ -79,6 +79,7 @@ def test_the_rules_are_registered():
         ("invited_agency_silent", "strategy_meeting_invitation", 2),
         ("minutes_not_distributed", "strategy_meeting", 2),
         ("meeting_action_overdue", "strategy_meeting_action", 2),
+        ("conference_date_not_set", "strategy_meeting", 2),
     }
 
 
@@ -94,7 +95,7 @@ def test_a_meeting_not_held_25_hours_after_its_threshold_reminds_its_chair_then_
     assert chased("strategy_meeting_not_held") == [(1, "mw")]
     note = Notification.objects.get(kind="strategy_meeting_not_held")
     assert (note.subject_type, note.subject_id, note.link, note.due_at) == (
-        "strategy_meeting", meeting.pk, "", DUE_BY)
+        "strategy_meeting", meeting.pk, f"/strategy-meetings/{meeting.pk}/", DUE_BY)
     assert note.message == (
         "Reminder: the strategy meeting about Mia Okafor and Leo Okafor, whose threshold was reached on 3 March 2025"
         " at 09:00, was due to be held by 4 March 2025 at 09:00 and has not been; it is scheduled for 4 March 2025"
@@ -182,7 +183,8 @@ def test_a_silent_agency_is_reminded_4_hours_before_the_meeting_then_its_manager
         sweep("invited_agency_silent", SILENT_AT)
     assert chased("invited_agency_silent") == [(1, "po")]
     note = Notification.objects.get(kind="invited_agency_silent")
-    assert (note.subject_type, note.subject_id, note.link) == ("strategy_meeting_invitation", police.pk, "")
+    assert (note.subject_type, note.subject_id, note.link) == (
+        "strategy_meeting_invitation", police.pk, f"/strategy-meetings/{meeting.pk}/")
     assert note.message == (
         "Reminder: Shire Police is invited to the strategy meeting about Mia Okafor, on 4 March 2025 at 14:00, and"
         " has not been heard. Please send what your agency knows, even if it holds nothing, or say who will"
@@ -259,7 +261,8 @@ def test_undistributed_minutes_remind_the_chair_then_their_line_manager_a_workin
         sweep("minutes_not_distributed", MINUTES_DUE)
     assert chased("minutes_not_distributed") == [(1, "mw")]
     note = Notification.objects.get(kind="minutes_not_distributed")
-    assert (note.subject_type, note.subject_id, note.link) == ("strategy_meeting", meeting.pk, "")
+    assert (note.subject_type, note.subject_id, note.link) == ("strategy_meeting", meeting.pk,
+                                                                 f"/strategy-meetings/{meeting.pk}/")
     assert note.message == (
         "Reminder: the minutes of the strategy meeting about Mia Okafor, held on 3 March 2025 at 14:00, have not"
         " been distributed to the agencies. Please distribute the minutes and actions to every invited agency."
@@ -318,7 +321,7 @@ def test_an_overdue_action_reminds_its_owner_then_their_line_manager(world, serg
     assert chased("meeting_action_overdue") == [(1, "po")]
     note = Notification.objects.get(kind="meeting_action_overdue")
     assert (note.subject_type, note.subject_id, note.link, note.due_at) == (
-        "strategy_meeting_action", made.pk, "", ACTION_OVERDUE)
+        "strategy_meeting_action", made.pk, f"/strategy-meetings/{made.meeting_id}/", ACTION_OVERDUE)
     assert note.message == (
         "Reminder: the action for Shire Police from the strategy meeting about Mia Okafor, due on 17 April 2025, is"
         " still open: Visit the family with police. Please complete it, or tell the chair why it cannot be done."
@@ -345,6 +348,46 @@ def test_a_done_action_is_not_chased_further(world, sergeant):
     assert chased("meeting_action_overdue") == [(1, "po")]
 
 
+# -- conference date not set ----------------------------------------------------------------------------------
+
+# Held (section 47) at 14:00 on Monday 3 March 2025: the conference is due by 24 March; unbooked, the chair is
+# told at 14:00 on Tuesday and the chair's manager at 14:00 on Wednesday.
+
+
+def test_a_section_47_meeting_with_no_conference_booked_reminds_the_chair_then_their_manager(world):
+    meeting = held(world)
+    assert meeting.icpc_due_by == date(2025, 3, 24)
+    assert sweep("conference_date_not_set", MINUTES_DUE - timedelta(minutes=1)).reminders == 0
+    for _ in range(2):
+        sweep("conference_date_not_set", MINUTES_DUE)
+    assert chased("conference_date_not_set") == [(1, "mw")]
+    note = Notification.objects.get(kind="conference_date_not_set")
+    assert (note.subject_type, note.subject_id, note.link) == ("strategy_meeting", meeting.pk,
+                                                                 f"/strategy-meetings/{meeting.pk}/")
+    assert note.message == (
+        "Reminder: no initial child protection conference is booked for Mia Okafor: the strategy meeting on"
+        " 3 March 2025 at 14:00 decided on a section 47 enquiry, and the conference is due by 24 March 2025."
+        " Please book the conference and record its date on the meeting."
+    )
+    sweep("conference_date_not_set", MINUTES_LEVEL_2)
+    assert chased("conference_date_not_set") == [(1, "mw"), (2, "mm")]
+
+
+def test_booking_the_conference_stops_the_chase(world):
+    meeting = held(world)
+    sweep("conference_date_not_set", MINUTES_DUE)
+    services.meeting_conference_book(meeting=meeting, by=world.sw, conference_at=london(2025, 3, 20, 10))
+    assert sweep("conference_date_not_set", MINUTES_LEVEL_2).escalations == 0
+    assert chased("conference_date_not_set") == [(1, "mw")]
+
+
+def test_no_conference_is_chased_without_a_section_47_outcome(world):
+    meeting = convene(world)
+    services.meeting_hold(meeting=meeting, by=world.mm, held_at=HELD_AT, attendance={},
+                          outcome="child_and_family_assessment", missing_agency_reason="Police sent nothing.")
+    assert sweep("conference_date_not_set", MINUTES_LEVEL_2).reminders == 0
+
+
 # -- one query per rule, and sweeps that do not grow with the work --------------------------------------------
 
 CASES = [
@@ -352,6 +395,7 @@ CASES = [
     ("invited_agency_silent", scheduled, SILENT_AT),
     ("minutes_not_distributed", held, MINUTES_DUE),
     ("meeting_action_overdue", lambda world: action(world, owner=world.po), ACTION_OVERDUE),
+    ("conference_date_not_set", held, MINUTES_DUE),
 ]
 
 

@@ -229,3 +229,62 @@ def test_minutes_go_to_every_invited_agency_exactly_once(world):
     received = list(MinutesDistribution.objects.filter(meeting=meeting).values_list("agency_id", flat=True))
     assert sorted(received) == sorted(invited(meeting))
     assert Notification.objects.filter(recipient=world.po, kind="strategy_meeting_minutes").count() == 1
+
+
+def test_draft_minutes_are_kept_unseen_until_distributed_then_no_longer_change(world):
+    meeting = _held(world)
+    services.meeting_minutes_save(meeting=meeting, by=world.mm, minutes="  Draft: section 47 agreed.  ")
+    meeting.refresh_from_db()
+    assert (meeting.minutes, meeting.minutes_distributed_at) == ("Draft: section 47 agreed.", None)
+    assert not MinutesDistribution.objects.filter(meeting=meeting).exists()
+    with pytest.raises(PermissionDenied):
+        services.meeting_minutes_save(meeting=meeting, by=world.po, minutes="Police's version.")
+
+    services.meeting_minutes_distribute(meeting=meeting, by=world.mm)  # the draft as saved
+    meeting.refresh_from_db()
+    assert meeting.minutes == "Draft: section 47 agreed."
+    with pytest.raises(ValidationError) as refused:
+        services.meeting_minutes_save(meeting=meeting, by=world.mm, minutes="Changed afterwards.")
+    assert "were distributed on" in refused.value.messages[0]
+
+
+def test_an_action_is_marked_done_once_by_its_agency_or_the_organiser_only(world):
+    meeting = _held(world)
+    due = timezone.localdate() + timedelta(days=2)
+    police_action = services.meeting_action_add(meeting=meeting, by=world.mm, description="Joint visit",
+                                                owner_agency=world.police, due_by=due)
+    with pytest.raises(PermissionDenied):
+        services.meeting_action_done(action=police_action, by=world.hv)
+    done = services.meeting_action_done(action=police_action, by=world.po)
+    assert done.status == "done" and done.done_at is not None
+    with pytest.raises(ValidationError) as refused:
+        services.meeting_action_done(action=police_action, by=world.mm)
+    assert "was marked done on" in refused.value.messages[0]
+
+    health_action = services.meeting_action_add(meeting=meeting, by=world.mm, description="Health review",
+                                                owner_agency=world.health_visiting, due_by=due)
+    assert services.meeting_action_done(action=health_action, by=world.sw).status == "done"
+
+
+def test_the_conference_is_booked_only_after_a_section_47_outcome_and_not_before_the_meeting(world):
+    meeting = _held(world)
+    assert meeting.held_at is not None
+    with pytest.raises(ValidationError) as refused:
+        services.meeting_conference_book(meeting=meeting, by=world.sw,
+                                         conference_at=meeting.held_at - timedelta(days=1))
+    assert refused.value.message_dict == {"conference_at": ["The conference cannot be before the strategy meeting."]}
+    with pytest.raises(PermissionDenied):
+        services.meeting_conference_book(meeting=meeting, by=world.po,
+                                         conference_at=meeting.held_at + timedelta(days=10))
+    booked = services.meeting_conference_book(meeting=meeting, by=world.sw,
+                                              conference_at=meeting.held_at + timedelta(days=10))
+    assert booked.icpc_at == meeting.held_at + timedelta(days=10)
+
+    other = convene(world)
+    services.meeting_hold(meeting=other, by=world.mm, held_at=timezone.now(),
+                          attendance={a: "attended" for a in invited(other)}, outcome="no_further_action")
+    with pytest.raises(ValidationError) as refused:
+        services.meeting_conference_book(meeting=other, by=world.sw, conference_at=timezone.now() + timedelta(days=5))
+    assert "section 47" in refused.value.messages[0]
+    other.refresh_from_db()
+    assert other.icpc_at is None
