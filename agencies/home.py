@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 
 from agencies.models import Notification, Role, User
 from agencies.navigation import role_of
+from agencies.rules import DEFAULT_TZ
 from agencies.selectors import agencies_visible, calendars_for, membership_of, notifications_for, users_visible
 from referrals import rules
 from referrals.models import Referral
@@ -23,12 +25,23 @@ from referrals.selectors import (
     referral_children,
     triage_queue_ordered,
 )
+from strategy_meetings.selectors import (
+    meeting_actions_owned,
+    meeting_children,
+    meetings_awaiting_agency,
+    meetings_not_held,
+    minutes_received,
+)
 
 TASKS_DUE_SHOWN = 10
 UNREAD_SHOWN = 5
 # How many records each work section lists; its link leads to the rest.
 WORK_SHOWN = 5
 TIME_LEFT_TAGS = {"overdue": "red", "soon": "orange", "ok": "grey"}
+# What counts as shared "recently" with an agency.
+RECENT_DAYS = 30
+# How much of an action's description its line shows.
+ACTION_SHOWN_CHARS = 90
 
 
 @dataclass(frozen=True)
@@ -116,6 +129,12 @@ ROLE_INTRO = {
     Role.ADMIN: "Partnerships, agencies and users.",
 }
 
+MEETINGS_NOT_HELD = (
+    "Strategy meetings not yet held",
+    "Every strategy meeting has been held or recorded as not needed. Meetings still to be held will appear here,"
+    " soonest due first, with the time left to hold them.",
+)
+
 # (title, what the empty section says). Later features fill these sections with their own records.
 ROLE_SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
     Role.MASH_PRACTITIONER: (
@@ -135,6 +154,7 @@ ROLE_SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
             "Decisions waiting for you",
             "No referrals are waiting for your decision. Triaged referrals will appear here, most urgent first.",
         ),
+        MEETINGS_NOT_HELD,
         (
             "Decisions not yet fed back",
             "Every decision has been fed back. Decisions not yet sent to the person who referred will appear here.",
@@ -160,6 +180,7 @@ ROLE_SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
             "Waiting for your sign-off",
             "Nothing is waiting for your sign-off. Decisions, plans and assessments sent to you will appear here.",
         ),
+        MEETINGS_NOT_HELD,
         (
             "Overdue",
             "Nothing is overdue. Your team's visits, actions and meetings past their due date will appear here.",
@@ -277,17 +298,98 @@ def _unshared_items(user: User, now: datetime) -> list[HomeItem]:
     return items
 
 
-def _agency_checks_items(user: User, now: datetime) -> list[HomeItem]:
+def _agency_checks_due(user: User, now: datetime) -> list[tuple[datetime, HomeItem]]:
     """Checks addressed to the user's agency not yet answered, soonest due: one query, and the children's two."""
     checks = list(agency_checks_inbox(user=user).filter(answered_at__isnull=True)[:WORK_SHOWN])
     children = referral_children(user=user, referral_ids=list({c.referral_id for c in checks}))
     return [
-        _time_left_item(_names([c.name for c in children.get(check.referral_id, [])]),
-                        reverse("check-answer", args=[check.pk]),
-                        f"The MASH asked on {timezone.localtime(check.requested_at):%d %b %Y, %H:%M}"
-                        f" (referral {check.referral_id})", check.due_at, now)
+        (check.due_at, _time_left_item(
+            _names([c.name for c in children.get(check.referral_id, [])]), reverse("check-answer", args=[check.pk]),
+            f"The MASH asked on {timezone.localtime(check.requested_at):%d %b %Y, %H:%M}"
+            f" (referral {check.referral_id})", check.due_at, now))
         for check in checks
     ]
+
+
+def _meeting_href(meeting_id: int) -> str:
+    return reverse("meeting-detail", args=[meeting_id])
+
+
+def _meetings_awaiting_due(user: User, now: datetime) -> list[tuple[datetime, HomeItem]]:
+    """Open strategy meetings the user's agency is invited to and has not been heard at, soonest first: one
+    query, and the children's two."""
+    meetings = list(meetings_awaiting_agency(user=user)[:WORK_SHOWN])
+    children = meeting_children(user=user, meeting_ids=[m.pk for m in meetings])
+    items = []
+    for meeting in meetings:
+        when = (f"on {timezone.localtime(meeting.scheduled_for):%d %b %Y, %H:%M}" if meeting.scheduled_for
+                else f"due by {timezone.localtime(meeting.due_by):%d %b %Y, %H:%M}, not yet scheduled")
+        # The selector's annotation: whether the agency's invitation is a required one.
+        asked = "is required" if getattr(meeting, "required", False) else "is invited"
+        moment = meeting.scheduled_for or meeting.due_by
+        items.append((moment, _time_left_item(
+            _names([c.name for c in children.get(meeting.pk, [])]), _meeting_href(meeting.pk),
+            f"Strategy meeting {when}: your agency {asked}. Send what you know, or say who will attend.",
+            moment, now)))
+    return items
+
+
+def _requests_items(user: User, now: datetime) -> list[HomeItem]:
+    """Agency checks and strategy meeting invitations waiting for the user's agency, soonest due first."""
+    waiting = sorted(_agency_checks_due(user, now) + _meetings_awaiting_due(user, now), key=lambda pair: pair[0])
+    return [item for _, item in waiting[:WORK_SHOWN]]
+
+
+def _minutes_items(user: User, now: datetime) -> list[HomeItem]:
+    """Strategy meeting minutes distributed to the user's agency in the last 30 days, newest first: one query,
+    and the children's two."""
+    received = list(minutes_received(user=user, since=now - timedelta(days=RECENT_DAYS))[:WORK_SHOWN])
+    children = meeting_children(user=user, meeting_ids=list({d.meeting_id for d in received}))
+    return [
+        HomeItem(text=_names([c.name for c in children.get(d.meeting_id, [])]), href=_meeting_href(d.meeting_id),
+                 meta=f"Minutes received {timezone.localtime(d.distributed_at):%d %b %Y}")
+        for d in received
+    ]
+
+
+def _end_of(day: date) -> datetime:
+    """A date's deadline: overdue from the start of the day after it."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=DEFAULT_TZ)
+
+
+def _actions_items(user: User, now: datetime) -> list[HomeItem]:
+    """Open strategy meeting actions the user (or their agency, with no one named) owns, soonest due first: one
+    query, and the children's two."""
+    actions = list(meeting_actions_owned(user=user)[:WORK_SHOWN])
+    children = meeting_children(user=user, meeting_ids=list({a.meeting_id for a in actions}))
+    return [
+        _time_left_item(_names([c.name for c in children.get(action.meeting_id, [])]),
+                        _meeting_href(action.meeting_id),
+                        f"Action for {action.owner_agency.name}, due {action.due_by:%d %b %Y}:"
+                        f" {Truncator(' '.join(action.description.split())).chars(ACTION_SHOWN_CHARS)}",
+                        _end_of(action.due_by), now)
+        for action in actions
+    ]
+
+
+def _not_held_items(user: User, now: datetime) -> list[HomeItem]:
+    """Strategy meetings the user may see that are still to be held, soonest due first: one query (with the
+    chair), and the children's two."""
+    meetings = list(meetings_not_held(user=user)[:WORK_SHOWN])
+    children = meeting_children(user=user, meeting_ids=[m.pk for m in meetings])
+    items = []
+    for meeting in meetings:
+        if meeting.scheduled_for is not None:
+            planned = f"scheduled for {timezone.localtime(meeting.scheduled_for):%d %b %Y, %H:%M}"
+            if meeting.chair is not None:
+                planned += f", chaired by {meeting.chair.display_name}"
+        else:
+            planned = "not yet scheduled"
+        items.append(_time_left_item(
+            _names([c.name for c in children.get(meeting.pk, [])]), _meeting_href(meeting.pk),
+            f"Strategy meeting {meeting.pk}, {planned}. Threshold met"
+            f" {timezone.localtime(meeting.threshold_met_at):%d %b %Y, %H:%M}.", meeting.due_by, now))
+    return items
 
 
 def _escalation_items(user: User, now: datetime) -> list[HomeItem]:
@@ -300,14 +402,22 @@ def _escalation_items(user: User, now: datetime) -> list[HomeItem]:
     ]
 
 
-# The sections filled with records, by title; each returns its items, and (text, URL name) of the link to the rest.
-SECTION_ITEMS = {
-    "Referrals waiting for triage": (_queue_items, ("Go to the triage queue", "triage-queue")),
-    "Agency checks you requested": (_checks_requested_items, None),
-    "Decisions waiting for you": (_queue_items, ("Go to the triage queue", "triage-queue")),
-    "Decisions not yet fed back": (_unshared_items, None),
-    "Requests for information to your agency": (_agency_checks_items, ("Go to your agency's checks", "checks-inbox")),
-    "Escalations that have reached you": (_escalation_items, None),
+MEETINGS_LINK = ("Go to strategy meetings", "meeting-list")
+
+# The sections filled with records, by title; each returns its items, and (text, URL name) of the links to the rest.
+SECTION_ITEMS: dict[str, tuple[Callable[[User, datetime], list[HomeItem]], tuple[tuple[str, str], ...]]] = {
+    "Referrals waiting for triage": (_queue_items, (("Go to the triage queue", "triage-queue"),)),
+    "Agency checks you requested": (_checks_requested_items, ()),
+    "Decisions waiting for you": (_queue_items, (("Go to the triage queue", "triage-queue"),)),
+    "Decisions not yet fed back": (_unshared_items, ()),
+    "Requests for information to your agency": (
+        _requests_items, (("Go to your agency's checks", "checks-inbox"), MEETINGS_LINK),
+    ),
+    "Records shared with your agency recently": (_minutes_items, ()),
+    "Your actions": (_actions_items, ()),
+    "Actions due": (_actions_items, ()),
+    "Strategy meetings not yet held": (_not_held_items, (MEETINGS_LINK,)),
+    "Escalations that have reached you": (_escalation_items, ()),
 }
 
 
@@ -315,11 +425,9 @@ def _section(title: str, empty_text: str, *, user: User, now: datetime) -> HomeS
     section = HomeSection(title=title, empty_text=empty_text)
     filler = SECTION_ITEMS.get(title)
     if filler is not None:
-        items, link = filler
+        items, links = filler
         section.items = items(user, now)
-        if link is not None:
-            text, url_name = link
-            section.links = [HomeLink(text, reverse(url_name))]
+        section.links = [HomeLink(text, reverse(url_name)) for text, url_name in links]
     return section
 
 
@@ -327,7 +435,16 @@ def home_sections(*, user: User) -> HomePage:
     """The user's home page: their role's work, then tasks due and unread notifications.
 
     A fixed number of queries whatever the data: two for the notifications, two more for an administrator,
-    and for the front door's sections those each names (``SECTION_ITEMS``).
+    and those each section's filler names (``SECTION_ITEMS``). A list of records is one query; the children of
+    the records shown add two more (the children; which of them the user may open), none when it is empty:
+
+    - MASH practitioner: the top of the triage queue (1 + 2), the checks they asked for (1).
+    - MASH manager: the top of the queue (1 + 2), strategy meetings not yet held (1 + 2), decisions not fed
+      back (1, and the calendars when any).
+    - Social worker: their meeting actions (1 + 2). Team manager: strategy meetings not yet held (1 + 2).
+    - Partner agency practitioner: checks for the agency (1 + 2) and meetings it has not been heard at
+      (1 + 2), minutes it received in the last 30 days (1 + 2), its meeting actions (1 + 2).
+    - Senior manager: escalation stages waiting for them (1).
     """
     role = role_of(user)
     membership = membership_of(user)

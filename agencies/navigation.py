@@ -37,6 +37,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Operation Encompass", "encompass-list", EVERYONE, frozenset({Agency.Kind.EDUCATION, Agency.Kind.POLICE})),
     NavItem("Make a referral", "referral-create", EVERYONE - {Role.AUDITOR, Role.ADMIN}),
     NavItem("Your referrals", "referrals-made", EVERYONE - {Role.AUDITOR, Role.ADMIN}),
+    NavItem("Strategy meetings", "meeting-list", EVERYONE - {Role.AUDITOR, Role.ADMIN}),
     NavItem("Agency checks", "checks-inbox", EVERYONE - {Role.AUDITOR, Role.ADMIN}, PARTNER_AGENCIES),
 )
 

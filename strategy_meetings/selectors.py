@@ -9,12 +9,13 @@ own agency's contributions.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from agencies.models import User
+from agencies.models import Agency, Membership, User
 from agencies.selectors import membership_of
 from cases.permissions import people_visible
 from referrals import rules as referral_rules
@@ -26,7 +27,7 @@ from strategy_meetings.models import (
     StrategyMeeting,
     StrategyMeetingChild,
 )
-from strategy_meetings.permissions import meeting_get_for, meeting_sees_all, meetings_visible
+from strategy_meetings.permissions import NOT_CASEWORK, meeting_get_for, meeting_sees_all, meetings_visible
 
 RESTRICTED_CHILD = "A child whose record is restricted"
 OPEN_STATUSES = (StrategyMeeting.Status.DUE, StrategyMeeting.Status.SCHEDULED)
@@ -128,4 +129,120 @@ def meetings_listed(*, user: User) -> QuerySet[StrategyMeeting]:
         meetings_visible(user)
         .select_related("chair", "referral", "partnership")
         .order_by("due_by", "pk")
+    )
+
+
+# -- Work lists (the home page) ------------------------------------------------------------------------------
+
+# The invitation responses that leave an agency unheard (with no contribution either).
+UNHEARD_RESPONSES = ("", Invitation.Response.NO_RESPONSE)
+
+
+def meetings_not_held(*, user: User) -> QuerySet[StrategyMeeting]:
+    """The meetings the user may see that are still to be held, soonest due first: one query
+    (strategy_meeting_open_idx)."""
+    return meetings_listed(user=user).filter(status__in=OPEN_STATUSES)
+
+
+def meetings_awaiting_agency(*, user: User) -> QuerySet[StrategyMeeting]:
+    """The open meetings the user's agency is invited to and has not yet been heard at (no answer, no
+    contribution), soonest first by the meeting's time if scheduled, else its due time (``moment``): one query.
+
+    Each meeting carries ``required``: whether the agency's invitation is a required one.
+    """
+    membership = membership_of(user)
+    if membership is None:
+        return StrategyMeeting.objects.none()
+    unheard = Invitation.objects.filter(meeting=OuterRef("pk"), agency_id=membership.agency_id,
+                                        response__in=UNHEARD_RESPONSES)  # strategy_invitation_silent_idx
+    contributed = Contribution.objects.filter(meeting=OuterRef("pk"),
+                                              agency_id=membership.agency_id)  # strategy_contribution_idx
+    return (
+        meetings_visible(user)
+        .filter(status__in=OPEN_STATUSES)
+        .filter(Exists(unheard))
+        .exclude(Exists(contributed))
+        .annotate(moment=Coalesce("scheduled_for", "due_by"), required=Subquery(unheard.values("required")[:1]))
+        .order_by("moment", "pk")
+    )
+
+
+def minutes_received(*, user: User, since: datetime) -> QuerySet[MinutesDistribution]:
+    """The minutes distributed to the user's agency since ``since``, newest first, with their meetings: one
+    query (strategy_minutes_agency_idx)."""
+    membership = membership_of(user)
+    if membership is None:
+        return MinutesDistribution.objects.none()
+    return (
+        MinutesDistribution.objects.filter(agency_id=membership.agency_id, distributed_at__gte=since,
+                                           meeting__in=meetings_visible(user))
+        .select_related("meeting")
+        .order_by("-distributed_at", "-pk")
+    )
+
+
+def meeting_actions_owned(*, user: User) -> QuerySet[Action]:
+    """Open meeting actions the user owns, or their agency owns with no one named, soonest due first, with
+    the owner agency: one query (strategy_action_agency_idx)."""
+    membership = membership_of(user)
+    if membership is None:
+        return Action.objects.none()
+    return (
+        Action.objects.filter(status=Action.Status.OPEN, meeting__in=meetings_visible(user))
+        .filter(Q(owner=user) | Q(owner__isnull=True, owner_agency_id=membership.agency_id))
+        .select_related("owner_agency")
+        .order_by("due_by", "pk")
+    )
+
+
+# -- Organising a meeting (its pages' choices) ---------------------------------------------------------------
+
+
+def agencies_to_invite(meeting: StrategyMeeting) -> list[Agency]:
+    """The agencies serving the meeting's partnership and not yet invited, by name: one query."""
+    return list(
+        Agency.objects.filter(partnerships=meeting.partnership_id)
+        .exclude(strategy_meeting_invitations__meeting=meeting)
+        .order_by("name", "pk")
+    )
+
+
+def chairs_for(meeting: StrategyMeeting) -> list[tuple[User, str]]:
+    """Who may be chosen to chair, with their role: the active casework staff (not auditors or administrators)
+    of children's social care serving the meeting's partnership, and the current chair wherever they work.
+    One query (the current chair came with the meeting)."""
+    memberships = (
+        Membership.objects.filter(agency__kind=Agency.Kind.CHILDRENS_SOCIAL_CARE,
+                                  agency__partnerships=meeting.partnership_id, user__is_active=True)
+        .exclude(role__in=list(NOT_CASEWORK))
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    )
+    chairs = [(membership.user, f"{membership.user.display_name} ({membership.get_role_display()})")
+              for membership in memberships]
+    chair = meeting.chair
+    if chair is not None and all(user.pk != chair.pk for user, _ in chairs):
+        chairs.insert(0, (chair, chair.display_name))
+    return chairs
+
+
+def meeting_invitations(meeting: StrategyMeeting) -> list[Invitation]:
+    """The invited agencies, required first: one query."""
+    return list(Invitation.objects.filter(meeting=meeting).select_related("agency"))
+
+
+def meeting_actions(meeting: StrategyMeeting) -> list[Action]:
+    """The meeting's actions with their owners, soonest due first: one query."""
+    return list(Action.objects.filter(meeting=meeting).select_related("owner_agency", "owner"))
+
+
+def action_owners(meeting: StrategyMeeting, invitations: list[Invitation]) -> list[Membership]:
+    """Who may own an action: the active practitioners and managers of the invited agencies working in the
+    meeting's partnership (not auditors or administrators), by name: one query."""
+    return list(
+        Membership.objects.filter(agency_id__in=[invitation.agency_id for invitation in invitations],
+                                  partnership_id=meeting.partnership_id, user__is_active=True)
+        .exclude(role__in=list(NOT_CASEWORK))
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__username")
     )

@@ -20,18 +20,27 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.models import User
+from agencies.selectors import membership_of
 from referrals import rules as referral_rules
 from strategy_meetings import services
 from strategy_meetings.forms import ContributeForm, HoldForm
-from strategy_meetings.models import Invitation, StrategyMeeting
+from strategy_meetings.models import Action, Invitation, StrategyMeeting
 from strategy_meetings.permissions import (
+    NOT_CASEWORK,
     meeting_contribute_check,
     meeting_contributing_agency,
     meeting_get_for,
     meeting_manage_check,
     meeting_may_manage,
+    meeting_may_organise,
 )
-from strategy_meetings.selectors import OPEN_STATUSES, meeting_children, meeting_detail, meetings_listed
+from strategy_meetings.selectors import (
+    OPEN_STATUSES,
+    meeting_children,
+    meeting_detail,
+    meeting_invitations,
+    meetings_listed,
+)
 
 PAGE_SIZE = 25
 STATUS_TAGS: dict[str, str] = {
@@ -48,11 +57,11 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _meeting_url(meeting: StrategyMeeting) -> str:
+def meeting_url(meeting: StrategyMeeting) -> str:
     return reverse("meeting-detail", args=[meeting.pk])
 
 
-def _errors_to_form(form: Any, error: ValidationError, fields: dict[str, str | None]) -> None:
+def errors_to_form(form: Any, error: ValidationError, fields: dict[str, str | None]) -> None:
     """A service's field errors onto the form's fields (those it has), the rest to the error summary."""
     for key, problems in error.message_dict.items():
         name = fields.get(key, key if key in form.fields else None)
@@ -89,15 +98,34 @@ def meeting_detail_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
     is_open = meeting.status in OPEN_STATUSES
     heard = sum(1 for row in detail.invitations
                 if row.invitation.response in (Invitation.Response.ATTENDED, Invitation.Response.SENT_INFORMATION))
+    is_held = meeting.status == StrategyMeeting.Status.HELD
+    may_manage = meeting_may_manage(user, meeting)
+    may_organise = meeting_may_organise(user, meeting)
+    membership = membership_of(user)
+    own_agency = membership.agency_id if membership is not None and membership.role not in NOT_CASEWORK else None
     return render(request, "strategy_meetings/detail.html", {
         "detail": detail,
         "meeting": meeting,
         "now": timezone.now(),
         "tag": STATUS_TAGS.get(meeting.status, "grey"),
         "is_open": is_open,
+        "is_held": is_held,
+        "today": timezone.localdate(),
         "heard": heard,
         "may_contribute": is_open and meeting_contributing_agency(user, meeting) is not None,
-        "may_hold": is_open and meeting_may_manage(user, meeting),
+        "may_hold": is_open and may_manage,
+        "may_organise": is_open and may_organise,
+        "may_add_actions": is_held and may_organise,
+        "may_write_minutes": is_held and may_manage and meeting.minutes_distributed_at is None,
+        "may_book_conference": is_held and may_organise and meeting.icpc_due_by is not None,
+        "conference_late": (meeting.icpc_at is not None and meeting.icpc_due_by is not None
+                            and timezone.localdate(meeting.icpc_at) > meeting.icpc_due_by),
+        # The open actions this user may mark done: their own, their agency's, or all for those organising.
+        "may_finish": {
+            action.pk for action in detail.actions
+            if action.status == Action.Status.OPEN
+            and (may_organise or action.owner_id == user.pk or action.owner_agency_id == own_agency)
+        },
     })
 
 
@@ -110,16 +138,16 @@ def meeting_contribute_page(request: HttpRequest, meeting_id: int) -> HttpRespon
     agency = meeting_contribute_check(user, meeting)
     if meeting.status not in OPEN_STATUSES and not posting:
         messages.info(request, "This meeting is closed to contributions.")
-        return redirect(_meeting_url(meeting))
+        return redirect(meeting_url(meeting))
     form = ContributeForm(request.POST if posting else None)
     if form.is_bound and form.is_valid():
         try:
             services.meeting_contribute(meeting=meeting, by=user, information=form.cleaned_data["information"])
         except ValidationError as error:
-            _errors_to_form(form, error, {"at": None})
+            errors_to_form(form, error, {"at": None})
         else:
             messages.success(request, f"What {agency.name} knows has been sent to the meeting.")
-            return redirect(_meeting_url(meeting))
+            return redirect(meeting_url(meeting))
     return render(request, "strategy_meetings/contribute.html", {
         "form": form, "meeting": meeting, "agency": agency,
         "children": meeting_children(user=user, meeting_ids=[meeting.pk]).get(meeting.pk, []),
@@ -135,24 +163,24 @@ def meeting_hold_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting_manage_check(user, meeting)
     if meeting.status not in OPEN_STATUSES and not posting:
         messages.info(request, f"This meeting is already {meeting.get_status_display().lower()}.")
-        return redirect(_meeting_url(meeting))
-    invitations = list(Invitation.objects.filter(meeting=meeting).select_related("agency"))
+        return redirect(meeting_url(meeting))
+    invitations = meeting_invitations(meeting)
     form = (HoldForm(request.POST, invitations=invitations) if posting
-            else HoldForm(initial=HoldForm.initial_now(), invitations=invitations))
-    if form.is_bound and form.is_valid() and "held_at" in form.cleaned_data:
+            else HoldForm(initial=HoldForm.initial_from(timezone.now()), invitations=invitations))
+    if form.is_bound and form.is_valid() and "at" in form.cleaned_data:
         try:
             services.meeting_hold(
-                meeting=meeting, by=user, held_at=form.cleaned_data["held_at"], attendance=form.attendance(),
+                meeting=meeting, by=user, held_at=form.cleaned_data["at"], attendance=form.attendance(),
                 outcome=form.cleaned_data["outcome"],
                 missing_agency_reason=form.cleaned_data["missing_agency_reason"],
             )
         except PermissionDenied:
             raise
         except ValidationError as error:
-            _errors_to_form(form, error, {"held_at": "held_on", "attendance": form.first_attendance_field()})
+            errors_to_form(form, error, {"held_at": "held_on", "attendance": form.first_attendance_field()})
         else:
             messages.success(request, f"Strategy meeting {meeting.pk} recorded as held.")
-            return redirect(_meeting_url(meeting))
+            return redirect(meeting_url(meeting))
     return render(request, "strategy_meetings/hold.html", {
         "form": form, "meeting": meeting,
         "children": meeting_children(user=user, meeting_ids=[meeting.pk]).get(meeting.pk, []),

@@ -32,6 +32,8 @@ from tests.matrix import (
     referral_pages_triage,
     referrals_api,
     strategy_meeting_pages,
+    strategy_meeting_pages_organise,
+    strategy_meeting_pages_record,
     strategy_meetings_api,
 )
 
@@ -90,4 +92,5 @@ ENTRIES: list[Entry] = [
 
 ENTRIES += people_api.ENTRIES + incidents_api.ENTRIES + people_pages.ENTRIES + incident_pages.ENTRIES
 ENTRIES += referrals_api.ENTRIES + referral_pages_triage.ENTRIES + referral_pages_partners.ENTRIES
-ENTRIES += strategy_meetings_api.ENTRIES + strategy_meeting_pages.ENTRIES
+ENTRIES += strategy_meetings_api.ENTRIES + strategy_meeting_pages.ENTRIES + strategy_meeting_pages_organise.ENTRIES
+ENTRIES += strategy_meeting_pages_record.ENTRIES

@@ -8,9 +8,10 @@ ROLE_HEADINGS: dict[str, tuple[str, ...]] = {
         "Decisions waiting for you",
         "Decisions not yet fed back",
         "Children flagged escalating to review",
+        "Strategy meetings not yet held",
     ),
     Role.SOCIAL_WORKER: ("Your children", "Visits and voice records due", "Actions due"),
-    Role.TEAM_MANAGER: ("Your team's work", "Waiting for your sign-off", "Overdue"),
+    Role.TEAM_MANAGER: ("Your team's work", "Waiting for your sign-off", "Overdue", "Strategy meetings not yet held"),
     Role.SENIOR_MANAGER: ("Escalations that have reached you", "Partnership performance"),
     Role.PRACTITIONER: (
         "Requests for information to your agency",

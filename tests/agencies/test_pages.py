@@ -392,8 +392,10 @@ def warm(client: Client, path: str) -> None:
 # session; the user with membership, agency and partnership; the actor's set_config;
 # SAVEPOINT (ATOMIC_REQUESTS); tasks due; latest unread; the header badge's count; RELEASE SAVEPOINT;
 # and each role's own sections: MW the top of the triage queue and the checks they asked (two more);
-# HV the open checks for their agency (one more). With records in them, tests/referrals/test_partner_pages.py.
-@pytest.mark.parametrize(("code", "queries"), [("MW", 10), ("SW", 8), ("HV", 9), ("AU", 8)])
+# SW the strategy meeting actions they own (one more); HV the open checks for their agency, the meetings it is
+# asked to, the minutes it received and the actions it owns (four more). With records in them,
+# tests/referrals/test_partner_pages.py and tests/strategy_meetings/test_work_lists.py.
+@pytest.mark.parametrize(("code", "queries"), [("MW", 10), ("SW", 9), ("HV", 12), ("AU", 8)])
 def test_home_queries_are_few_and_fixed(world, client_for, django_assert_num_queries, code, queries):
     user = world.persona(code)
     for n in range(8):

@@ -1,11 +1,16 @@
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.utils import timezone
 
+from agencies.chasers import chase_run
 from agencies.demo import DEMO_PASSWORD, demo_logins
-from agencies.models import Agency, Role, User
+from agencies.models import Agency, Chase, Role, User
+from strategy_meetings.demo import MEETING_RULES
+from strategy_meetings.models import Action, Contribution, Invitation, MinutesDistribution, StrategyMeeting
 
 pytestmark = pytest.mark.django_db
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -41,3 +46,64 @@ def test_readme_lists_every_demo_login():
     assert DEMO_PASSWORD in readme
     missing = [login.username for login in demo_logins() if f"`{login.username}`" not in readme]
     assert not missing, f"README does not list: {missing}"
+
+
+# -- Strategy meetings (SPEC 9) --------------------------------------------------------------------------------
+
+
+def _meeting_of(family_name: str) -> StrategyMeeting:
+    return StrategyMeeting.objects.filter(children__child__family_name=family_name).distinct().get()
+
+
+def _section(html: str, slug: str) -> str:
+    return html.split(f'id="section-{slug}"')[1].split("</section>")[0]
+
+
+def test_the_okafor_meeting_is_overdue_with_health_silent_and_chased(client):
+    before = timezone.now()
+    call_command("seed_demo")
+    after = timezone.now()
+    meeting = _meeting_of("Okafor")
+    assert before - timedelta(hours=26) <= meeting.threshold_met_at <= after - timedelta(hours=26)
+    assert meeting.status == StrategyMeeting.Status.SCHEDULED and meeting.due_by < after
+    assert sorted(c.child.given_name for c in meeting.children.select_related("child")) == ["Adaeze", "Chidi", "Tobi"]
+    health = Invitation.objects.get(meeting=meeting, agency__name="Northshire Health Visiting")
+    assert health.required and health.response == ""
+    assert not Contribution.objects.filter(meeting=meeting, agency=health.agency).exists()
+    heard = set(Contribution.objects.filter(meeting=meeting).values_list("agency__name", flat=True))
+    assert {"Northshire Children's Services", "Northshire Police"} <= heard
+
+    def chased(rule: str, subject_id: int) -> list[tuple[int, str]]:
+        return list(Chase.objects.filter(rule=rule, subject_id=subject_id).order_by("level")
+                    .values_list("level", "recipient__username"))
+
+    # The invited-agency-silent chase at its top: the health visitor reminded, then the agency's manager.
+    assert chased("invited_agency_silent", health.pk) == [(1, "health.visitor"), (2, "health.visitor.manager")]
+    # Not held by its due time: the chair reminded; the escalation to her manager is 4 hours on, not yet due.
+    assert chased("strategy_meeting_not_held", meeting.pk) == [(1, "mash.manager")]
+    # Nothing else about the meetings was due: a sweep now sends nothing.
+    results = chase_run(now=timezone.now(), rules=list(MEETING_RULES))
+    assert all(r.reminders == r.escalations == r.unrouted == 0 and not r.failed for r in results), results
+
+    client.force_login(User.objects.get(username="health.visitor"))
+    requests = _section(client.get("/").content.decode(), "requests-for-information-to-your-agency")
+    assert f'href="/strategy-meetings/{meeting.pk}/"' in requests and "Overdue by" in requests
+
+
+def test_the_carver_meeting_is_held_with_its_minutes_sent_to_every_invited_agency(client):
+    call_command("seed_demo")
+    meeting = _meeting_of("Carver")
+    assert meeting.status == StrategyMeeting.Status.HELD and meeting.outcome == "section_47_joint"
+    assert meeting.icpc_at is not None and meeting.minutes_distributed_at is not None
+    invited = set(Invitation.objects.filter(meeting=meeting).values_list("agency_id", flat=True))
+    distributed = set(MinutesDistribution.objects.filter(meeting=meeting).values_list("agency_id", flat=True))
+    assert invited == distributed and len(invited) >= 3
+    owners = set(Action.objects.filter(meeting=meeting, status="open").values_list("owner_agency__kind", flat=True))
+    assert owners == {Agency.Kind.POLICE, Agency.Kind.HEALTH}
+
+    # The police officer's home shows their action and the minutes their agency received.
+    client.force_login(User.objects.get(username="police.officer"))
+    html = client.get("/").content.decode()
+    link = f'href="/strategy-meetings/{meeting.pk}/"'
+    assert link in _section(html, "your-actions") and "Interview Holly" in _section(html, "your-actions")
+    assert link in _section(html, "records-shared-with-your-agency-recently")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from html import unescape
 from typing import Any
 
@@ -11,8 +11,14 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from strategy_meetings.models import Contribution, Invitation, StrategyMeeting
-from strategy_meetings.services import meeting_contribute, meeting_schedule
+from strategy_meetings.models import Action, Contribution, Invitation, StrategyMeeting
+from strategy_meetings.services import (
+    meeting_action_add,
+    meeting_conference_book,
+    meeting_contribute,
+    meeting_hold,
+    meeting_schedule,
+)
 from tests.matrix.strategy_meeting_pages import hold_body
 from tests.matrix.strategy_meetings_api import convened, held
 
@@ -111,11 +117,50 @@ def test_a_held_meeting_shows_its_outcome_and_conference_date(world, client_for)
     assert "Send what your agency knows" not in page
 
 
+def test_the_task_list_offers_each_user_what_they_may_do_next(world, client_for):
+    meeting = convened(world)
+    manager = text(client_for(world.mm).get(detail_url(meeting)))
+    for link in ("Invite another agency", "Send what your agency knows", "Schedule the meeting",
+                 "Record the meeting as held", "record that it was considered and is not needed"):
+        assert link in manager
+    assert "Add an agreed action" not in manager and "Write and distribute the minutes" not in manager
+    social_worker = text(client_for(world.sw).get(detail_url(meeting)))
+    assert "Invite another agency" in social_worker and "Record the meeting as held" not in social_worker
+    police = text(client_for(world.po).get(detail_url(meeting)))
+    assert "Send what your agency knows" in police
+    assert "Invite another agency" not in police and "Schedule the meeting" in police  # named, not a link
+
+    done = held(world)
+    after = text(client_for(world.mm).get(detail_url(done)))
+    assert "Add an agreed action" in after and "Write and distribute the minutes" in after
+    assert "Book the initial child protection conference" in after and "Not booked yet" in after
+
+
+def test_an_action_offers_mark_done_to_its_agency_only_and_shows_a_late_conference(world, client_for):
+    meeting = held(world)
+    action = meeting_action_add(meeting=meeting, by=world.mm, description="Joint visit to the home",
+                                owner_agency=world.police, due_by=timezone.localdate())
+    Action.objects.filter(pk=action.pk).update(due_by=timezone.localdate() - timedelta(days=1))  # a day has passed
+    police = client_for(world.po).get(detail_url(meeting)).content.decode()
+    assert "Mark done" in police and "Overdue" in police
+    assert "Mark done" not in client_for(world.hv).get(detail_url(meeting)).content.decode()
+    meeting.refresh_from_db()
+    assert meeting.icpc_due_by is not None
+    meeting_conference_book(meeting=meeting, by=world.sw, conference_at=timezone.make_aware(
+        datetime.combine(meeting.icpc_due_by + timedelta(days=3), time(10, 0))))
+    page = text(client_for(world.sw).get(detail_url(meeting)))
+    assert "Conference booked for" in page and "Later than 15 working days" in page
+
+
 def test_the_meeting_page_query_count_is_fixed(world, client_for, django_assert_num_queries):
     small = convened(world)
     big = convened(world)
     for user in (world.po, world.hv, world.mw):
         meeting_contribute(meeting=big, by=user, information="What we know.")
+    meeting_hold(meeting=big, by=world.mm, held_at=timezone.now(), attendance={}, outcome="section_47_joint")
+    for n in range(3):
+        meeting_action_add(meeting=big, by=world.mm, description=f"Action {n}", owner_agency=world.police,
+                           due_by=timezone.localdate() + timedelta(days=n))
     client = client_for(world.mm)
     client.get(detail_url(small))
     # session; user; audit actor; savepoint; the meeting with its chair; the access-log row; contributions with

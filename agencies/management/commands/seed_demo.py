@@ -9,6 +9,7 @@ from agencies.models import Partnership
 from audits.context import actor_set
 from cases.demo import seed_cases_demo
 from referrals.demo import seed_referrals_demo
+from strategy_meetings.demo import seed_meetings_demo
 
 
 class Command(BaseCommand):
@@ -25,6 +26,7 @@ class Command(BaseCommand):
                 partnership = Partnership.objects.get(code=PARTNERSHIP_CODE)
                 seed_cases_demo(partnership=partnership, today=today)
                 seed_referrals_demo(partnership=partnership, now=now)
+                seed_meetings_demo(partnership=partnership, now=now)
         self.stdout.write("Created the demo partnership." if created else "The demo partnership is already there.")
         logins = demo_logins()
         width = max(len(login.username) for login in logins)
