@@ -329,7 +329,7 @@ def _meetings_awaiting_due(user: User, now: datetime) -> list[tuple[datetime, Ho
         moment = meeting.scheduled_for or meeting.due_by
         items.append((moment, _time_left_item(
             _names([c.name for c in children.get(meeting.pk, [])]), _meeting_href(meeting.pk),
-            f"Strategy meeting {when}: your agency {asked}. Send what you know, or say who will attend.",
+            f"Strategy meeting {when}: your agency {asked}. Send what your agency knows.",
             moment, now)))
     return items
 

@@ -150,7 +150,7 @@ class InvitedAgencySilent(ChaseRule):
             return (
                 f"Reminder: {item.facts['agency']} is invited to the strategy meeting about {item.facts['names']},"
                 f" {item.facts['meeting']}, and has not been heard. Please send what your agency knows, even if it"
-                " holds nothing, or say who will attend."
+                " holds nothing."
             )
         return super().message(item, level)
 

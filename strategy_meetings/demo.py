@@ -102,6 +102,13 @@ def _invited_at(meeting: StrategyMeeting, at: datetime) -> None:
     _backdate(meeting, "strategy_meeting_invitation", at)
 
 
+def _scheduled(meeting: StrategyMeeting, *, by: User, scheduled_for: datetime, arranged_at: datetime) -> None:
+    """Scheduled, chaired by ``by``, as arranged at ``arranged_at`` (and the agencies told then)."""
+    meeting_schedule(meeting=meeting, by=by, scheduled_for=scheduled_for, chair=by, arranged_at=arranged_at)
+    for kind in ("strategy_meeting_scheduled", "strategy_meeting_chair"):
+        _backdate(meeting, kind, arranged_at)
+
+
 def _okafor(partnership: Partnership, now: datetime) -> None:
     today = now.astimezone(calendar_for(partnership).tz).date()
     police, mash_manager = _user("police.officer"), _user("mash.manager")
@@ -128,7 +135,7 @@ def _okafor(partnership: Partnership, now: datetime) -> None:
     )
     _invited_at(meeting, threshold + timedelta(minutes=20))
     call = meeting.due_by - OKAFOR_CALL_BEFORE_DUE
-    meeting_schedule(meeting=meeting, by=mash_manager, scheduled_for=call, chair=mash_manager)
+    _scheduled(meeting, by=mash_manager, scheduled_for=call, arranged_at=threshold + timedelta(minutes=30))
     meeting_contribute(
         meeting=meeting, by=police, at=threshold + timedelta(hours=2),
         information="Three call-outs to 7 Orchard Close this year, the partner arrested once for assault on"
@@ -177,7 +184,7 @@ def _carver(partnership: Partnership, now: datetime) -> None:
                " children are suffering significant harm.",
     )
     _invited_at(meeting, threshold + timedelta(minutes=15))
-    meeting_schedule(meeting=meeting, by=mash_manager, scheduled_for=held_at, chair=mash_manager)
+    _scheduled(meeting, by=mash_manager, scheduled_for=held_at, arranged_at=threshold + timedelta(minutes=30))
     meeting_contribute(meeting=meeting, by=police, at=threshold + timedelta(hours=2),
                        information="The boyfriend has a caution for assault (2022). No call-outs to the address.")
     meeting_contribute(meeting=meeting, by=_user("gp"), at=threshold + timedelta(hours=16),

@@ -106,6 +106,8 @@ class MinutesForm(forms.Form):
         help_text="Only children's social care and the chair see the draft. Once distributed, the minutes and"
                   " the actions go to every invited agency and cannot be changed.",
     )
+    # The digest of the draft as it was when the page was opened (strategy_meetings.rules.minutes_digest).
+    seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, distributing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

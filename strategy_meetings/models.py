@@ -85,16 +85,20 @@ class StrategyMeeting(CaseRecord):
             # The minutes-not-distributed chaser: held meetings whose minutes have not gone out.
             models.Index(fields=["held_at"], condition=Q(status="held", minutes_distributed_at__isnull=True),
                          name="strategy_meeting_minutes_idx"),
-            # The invited-agency-silent chaser: meetings about to happen (scheduled_for within 4 hours).
             # The conference-date-not-set chaser: section 47 decided, no conference booked.
             models.Index(fields=["held_at"], condition=Q(icpc_due_by__isnull=False, icpc_at__isnull=True),
                          name="strategy_icpc_unset_idx"),
+            # The invited-agency-silent chaser: meetings about to happen (scheduled_for within 4 hours).
             models.Index(fields=["scheduled_for"], condition=Q(status="scheduled"),
                          name="strategy_meeting_scheduled_idx"),
         ]
 
     def __str__(self) -> str:
         return f"Strategy meeting {self.pk}"
+
+
+# A meeting still to be held: it can be organised, contributed to and chased.
+OPEN_STATUSES = (StrategyMeeting.Status.DUE, StrategyMeeting.Status.SCHEDULED)
 
 
 class StrategyMeetingChild(CaseRecord):

@@ -1,6 +1,8 @@
 """Strategy-meeting rules (SPEC 3.4): pure, no database.
 
 - Children's social care, police and health are required at every strategy meeting.
+- Draft minutes are compared by digest: a save over minutes someone else changed since they were opened is
+  refused, so nobody's text is overwritten unseen.
 - A section 47 outcome (single-agency or joint) sets the initial child protection conference due date:
   15 working days after the day of the meeting, on the partnership's calendar (bank holidays and closures
   skipped). The day of the meeting is day 0, whatever time it was held.
@@ -8,6 +10,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, timedelta
 
 from agencies.rules import WorkingCalendar
@@ -33,3 +36,8 @@ def icpc_due_by(held_at: datetime, calendar: WorkingCalendar) -> date:
         if calendar.is_working_day(day):
             counted += 1
     return day
+
+
+def minutes_digest(minutes: str) -> str:
+    """What a minutes form carries of the draft it was opened on, to tell whether someone saved since."""
+    return hashlib.sha256(minutes.encode()).hexdigest()

@@ -20,6 +20,7 @@ from agencies.selectors import membership_of
 from cases.permissions import people_visible
 from referrals import rules as referral_rules
 from strategy_meetings.models import (
+    OPEN_STATUSES,
     Action,
     Contribution,
     Invitation,
@@ -30,7 +31,6 @@ from strategy_meetings.models import (
 from strategy_meetings.permissions import NOT_CASEWORK, meeting_get_for, meeting_sees_all, meetings_visible
 
 RESTRICTED_CHILD = "A child whose record is restricted"
-OPEN_STATUSES = (StrategyMeeting.Status.DUE, StrategyMeeting.Status.SCHEDULED)
 
 
 @dataclass(frozen=True)

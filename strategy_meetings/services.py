@@ -29,15 +29,16 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.chasers import child_named, people_named
+from agencies.chasers import child_named, moment_words, people_named
 from agencies.models import Agency, Membership, Partnership, Role, User
 from agencies.selectors import calendar_for, membership_of
 from agencies.services import notification_send
 from cases.models import Case, Person
 from cases.permissions import record_share_with
-from config.errors import ErrorDict, error_add, errors_raise, moment_errors
+from config.errors import FUTURE_TOLERANCE, ErrorDict, error_add, errors_raise, moment_errors
 from strategy_meetings import rules
 from strategy_meetings.models import (
+    OPEN_STATUSES,
     Action,
     Contribution,
     Invitation,
@@ -56,9 +57,10 @@ from strategy_meetings.permissions import (
 if TYPE_CHECKING:
     from referrals.models import Referral
 
-OPEN_STATUSES = (StrategyMeeting.Status.DUE, StrategyMeeting.Status.SCHEDULED)
 # Children's social care is told through the managers who convene and chair, not every social worker.
 CSC_TOLD_ROLES = frozenset({Role.MASH_MANAGER})
+STALE_MINUTES = ("Someone else saved these minutes after you opened them. Your text is kept here and theirs is"
+                 " shown below it: bring them together, then save or distribute again.")
 
 
 def meeting_due_by(threshold_met_at: datetime, partnership: Partnership) -> datetime:
@@ -222,22 +224,50 @@ def meeting_invite(*, meeting: StrategyMeeting, by: User, agency: Agency, requir
 
 
 @transaction.atomic
-def meeting_schedule(*, meeting: StrategyMeeting, by: User, scheduled_for: datetime,
-                     chair: User | None = None) -> StrategyMeeting:
-    """When the meeting (or the first call) is, and who chairs it."""
+def meeting_schedule(*, meeting: StrategyMeeting, by: User, scheduled_for: datetime, chair: User | None = None,
+                     arranged_at: datetime | None = None) -> StrategyMeeting:
+    """When the meeting (or the first call) is, and who chairs it: someone of children's social care or of an
+    invited agency (who can open the meeting). The chair and every invited agency are told.
+
+    The time must be after the meeting was arranged (``arranged_at``, now unless an arrangement made earlier is
+    recorded afterwards): a meeting that has already taken place is recorded as held instead."""
     meeting_organise_check(by, meeting)
     meeting = _locked(meeting)
     _open(meeting, "scheduled")
     errors: ErrorDict = {}
-    moment_errors(errors, "scheduled_for", scheduled_for, label="The meeting's time", future=True)
+    arranged_at = arranged_at or timezone.now()
+    if moment_errors(errors, "scheduled_for", scheduled_for, label="The meeting's time", future=True) and (
+        scheduled_for < arranged_at - FUTURE_TOLERANCE
+    ):
+        error_add(errors, "scheduled_for", "The meeting's time must be in the future. If it has already taken place,"
+                                           " record it as held.")
     if chair is not None:
         membership = membership_of(chair)
-        if (membership is None or not chair.is_active or membership.role in NOT_CASEWORK
-                or not _serves(membership.agency, meeting.partnership_id)):
-            error_add(errors, "chair", "Choose a practitioner or manager working in this partnership to chair.")
+        eligible = (
+            membership is not None and chair.is_active and membership.role not in NOT_CASEWORK
+            and _serves(membership.agency, meeting.partnership_id)
+            and (membership.agency.kind == Agency.Kind.CHILDRENS_SOCIAL_CARE
+                 or Invitation.objects.filter(meeting=meeting, agency_id=membership.agency_id).exists())
+        )
+        if not eligible:
+            error_add(errors, "chair", "Choose someone of children's social care, or of an agency invited to the"
+                                       " meeting, to chair it.")
     errors_raise(errors)
+    rescheduled = meeting.scheduled_for is not None
     _bump(meeting, scheduled_for=scheduled_for, chair=chair or meeting.chair, status=StrategyMeeting.Status.SCHEDULED)
     meeting.refresh_from_db()
+    when = moment_words(scheduled_for)
+    names = _children_names(meeting)
+    invitations = Invitation.objects.filter(meeting=meeting).select_related("agency")
+    # Not the one who scheduled it, nor the chair (who has a message of their own).
+    told = [user for invitation in invitations for user in _agency_users(invitation.agency, meeting.partnership_id)
+            if user.pk not in (by.pk, meeting.chair_id)]
+    _tell(told, kind="strategy_meeting_scheduled", meeting=meeting,
+          message=f"The strategy meeting about {names} is {'moved to' if rescheduled else 'set for'} {when}."
+                  " Please attend, or send what your agency knows before then.")
+    if meeting.chair is not None:
+        _tell([meeting.chair], kind="strategy_meeting_chair", meeting=meeting,
+              message=f"You chair the strategy meeting about {names} on {when}.")
     return meeting
 
 
@@ -397,12 +427,21 @@ def _minutes_open(meeting: StrategyMeeting) -> None:
             f"The minutes were distributed on {timezone.localtime(meeting.minutes_distributed_at):%-d %B %Y}."]})
 
 
+def _minutes_unchanged(meeting: StrategyMeeting, seen: str | None) -> None:
+    """``seen``: the digest of the draft the user opened (None: not checked, as through the API)."""
+    if seen is not None and seen != rules.minutes_digest(meeting.minutes):
+        raise ValidationError({"minutes": [STALE_MINUTES]})
+
+
 @transaction.atomic
-def meeting_minutes_save(*, meeting: StrategyMeeting, by: User, minutes: str) -> StrategyMeeting:
-    """The minutes kept as a draft, unseen by the agencies until distributed."""
+def meeting_minutes_save(*, meeting: StrategyMeeting, by: User, minutes: str,
+                         seen: str | None = None) -> StrategyMeeting:
+    """The minutes kept as a draft, unseen by the agencies until distributed; refused when someone else saved
+    the draft since the user opened it (``seen``, its digest)."""
     meeting_manage_check(by, meeting)
     meeting = _locked(meeting)
     _minutes_open(meeting)
+    _minutes_unchanged(meeting, seen)
     _bump(meeting, minutes=minutes.strip())
     meeting.refresh_from_db()
     return meeting
@@ -429,12 +468,14 @@ def meeting_conference_book(*, meeting: StrategyMeeting, by: User, conference_at
 
 
 @transaction.atomic
-def meeting_minutes_distribute(*, meeting: StrategyMeeting, by: User,
-                               minutes: str | None = None) -> list[MinutesDistribution]:
-    """Send the minutes (with the actions) to every invited agency, once; each distribution is recorded."""
+def meeting_minutes_distribute(*, meeting: StrategyMeeting, by: User, minutes: str | None = None,
+                               seen: str | None = None) -> list[MinutesDistribution]:
+    """Send the minutes (with the actions) to every invited agency, once; each distribution is recorded. Refused
+    when someone else saved the draft since the user opened it (``seen``, its digest)."""
     meeting_manage_check(by, meeting)
     meeting = _locked(meeting)
     _minutes_open(meeting)
+    _minutes_unchanged(meeting, seen)
     text = (minutes if minutes is not None else meeting.minutes).strip()
     if not text:
         raise ValidationError({"minutes": ["Write the minutes before distributing them."]})

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from strategy_meetings import services
+from strategy_meetings import rules, services
 from strategy_meetings.forms_record import MINUTES_DISTRIBUTE, ActionForm, MinutesForm, minutes_starting_text
 from strategy_meetings.models import Action, StrategyMeeting
 from strategy_meetings.permissions import meeting_get_for, meeting_manage_check, meeting_organise_check
@@ -104,16 +104,25 @@ def meeting_minutes_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
         form = MinutesForm(request.POST, distributing=distributing)
     else:
         draft = meeting.minutes or minutes_starting_text(meeting=meeting, invitations=invitations, actions=actions)
-        form = MinutesForm(initial={"minutes": draft})
+        form = MinutesForm(initial={"minutes": draft, "seen": rules.minutes_digest(meeting.minutes)})
+    saved_by_another = ""
     if form.is_bound and form.is_valid():
         minutes = form.cleaned_data["minutes"]
+        seen = form.cleaned_data["seen"] or None
         try:
             if distributing:
-                sent = services.meeting_minutes_distribute(meeting=meeting, by=user, minutes=minutes)
+                sent = services.meeting_minutes_distribute(meeting=meeting, by=user, minutes=minutes, seen=seen)
             else:
-                services.meeting_minutes_save(meeting=meeting, by=user, minutes=minutes)
+                services.meeting_minutes_save(meeting=meeting, by=user, minutes=minutes, seen=seen)
         except ValidationError as error:
             errors_to_form(form, error, {})
+            if services.STALE_MINUTES in error.messages:
+                # Keep what this user typed; show what the other saved; the next save is a deliberate one.
+                meeting.refresh_from_db()
+                saved_by_another = meeting.minutes
+                data = request.POST.copy()
+                data["seen"] = rules.minutes_digest(meeting.minutes)
+                form.data = data
         else:
             if distributing:
                 messages.success(request, f"Minutes and actions distributed to {_agencies(len(sent))}.")
@@ -123,5 +132,6 @@ def meeting_minutes_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "strategy_meetings/minutes.html", {
         "form": form, "meeting": meeting, "invitations": invitations, "actions": actions,
         "agencies": _agencies(len(invitations)), "distribute": MINUTES_DISTRIBUTE,
+        "saved_by_another": saved_by_another,
         "children": meeting_children(user=user, meeting_ids=[meeting.pk]).get(meeting.pk, []),
     })

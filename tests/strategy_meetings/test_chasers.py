@@ -88,7 +88,8 @@ def test_the_rules_are_registered():
 
 def test_a_meeting_not_held_25_hours_after_its_threshold_reminds_its_chair_then_climbs_every_4_hours(world):
     meeting = convene(world, child(world, "Mia", date(2018, 1, 1)), child(world, "Leo", date(2020, 6, 1)))
-    services.meeting_schedule(meeting=meeting, by=world.mm, scheduled_for=london(2025, 3, 4, 15), chair=world.mw)
+    services.meeting_schedule(meeting=meeting, by=world.mm, scheduled_for=london(2025, 3, 4, 15), chair=world.mw,
+                              arranged_at=THRESHOLD)
     assert sweep("strategy_meeting_not_held", DUE_BY - timedelta(minutes=1)).reminders == 0
     for _ in range(2):
         chase_run(now=THRESHOLD + timedelta(hours=25))
@@ -134,7 +135,8 @@ def test_without_a_chair_the_mash_manager_is_reminded_and_a_restricted_child_is_
 
 def test_a_chair_without_a_line_manager_falls_through_to_the_senior_manager(world):
     meeting = convene(world)
-    services.meeting_schedule(meeting=meeting, by=world.mm, scheduled_for=london(2025, 3, 4, 15), chair=world.tm)
+    services.meeting_schedule(meeting=meeting, by=world.mm, scheduled_for=london(2025, 3, 4, 15), chair=world.tm,
+                              arranged_at=THRESHOLD)
     Membership.objects.filter(user=world.tm).update(line_manager=None)
     sweep("strategy_meeting_not_held", DUE_BY + timedelta(hours=4))
     assert chased("strategy_meeting_not_held") == [(1, "tm"), (2, "sm")]
@@ -162,7 +164,8 @@ SILENT_AT = london(2025, 3, 4, 10)
 def scheduled(w: World, *, heard: tuple[str, ...] = ("mm", "hv")) -> StrategyMeeting:
     """A scheduled meeting where everyone but the police has sent what they know."""
     meeting = convene(w)
-    services.meeting_schedule(meeting=meeting, by=w.mm, scheduled_for=SCHEDULED_FOR, chair=w.mw)
+    services.meeting_schedule(meeting=meeting, by=w.mm, scheduled_for=SCHEDULED_FOR, chair=w.mw,
+                              arranged_at=meeting.threshold_met_at)
     for code in heard:
         services.meeting_contribute(meeting=meeting, by=w.persona(code), information="Known; nothing recent.",
                                     at=london(2025, 3, 3, 12))
@@ -187,8 +190,7 @@ def test_a_silent_agency_is_reminded_4_hours_before_the_meeting_then_its_manager
         "strategy_meeting_invitation", police.pk, f"/strategy-meetings/{meeting.pk}/")
     assert note.message == (
         "Reminder: Shire Police is invited to the strategy meeting about Mia Okafor, on 4 March 2025 at 14:00, and"
-        " has not been heard. Please send what your agency knows, even if it holds nothing, or say who will"
-        " attend."
+        " has not been heard. Please send what your agency knows, even if it holds nothing."
     )
     assert sweep("invited_agency_silent", SCHEDULED_FOR - timedelta(minutes=1)).escalations == 0
     for _ in range(2):
@@ -250,7 +252,8 @@ MINUTES_LEVEL_2 = london(2025, 3, 5, 14)
 
 def held(w: World, *, chair=None) -> StrategyMeeting:
     meeting = convene(w)
-    services.meeting_schedule(meeting=meeting, by=w.mm, scheduled_for=HELD_AT, chair=chair or w.mw)
+    services.meeting_schedule(meeting=meeting, by=w.mm, scheduled_for=HELD_AT, chair=chair or w.mw,
+                              arranged_at=meeting.threshold_met_at)
     return hold(w, meeting, HELD_AT)
 
 

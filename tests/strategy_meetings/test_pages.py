@@ -121,7 +121,7 @@ def test_the_task_list_offers_each_user_what_they_may_do_next(world, client_for)
     meeting = convened(world)
     manager = text(client_for(world.mm).get(detail_url(meeting)))
     for link in ("Invite another agency", "Send what your agency knows", "Schedule the meeting",
-                 "Record the meeting as held", "record that it was considered and is not needed"):
+                 "Record the meeting as held", "Record that the meeting is not needed"):
         assert link in manager
     assert "Add an agreed action" not in manager and "Write and distribute the minutes" not in manager
     social_worker = text(client_for(world.sw).get(detail_url(meeting)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -260,6 +261,32 @@ def test_distributing_records_each_invited_agency_and_the_police_read_the_minute
     # Once distributed, the minutes page sends managers back to the meeting.
     back = client.get(detail_url(meeting, "minutes/"))
     assert back.status_code == 302 and back["Location"] == detail_url(meeting)
+
+
+def test_two_managers_on_one_draft_the_second_keeps_their_text_and_sees_the_first(world, client_for):
+    meeting = held(world)
+    first, second = client_for(world.tm), client_for(world.mm)
+    opened = re.search(r'name="seen" value="([0-9a-f]{64})"', first.get(detail_url(meeting, "minutes/")).content
+                       .decode())
+    assert opened is not None
+    second.get(detail_url(meeting, "minutes/"))
+    first.post(detail_url(meeting, "minutes/"), {"minutes": "The team manager's notes.", "action": "save",
+                                                  "seen": opened.group(1)})
+    refused = second.post(detail_url(meeting, "minutes/"), {"minutes": "The MASH manager's notes.",
+                                                             "action": "distribute", "seen": opened.group(1)})
+    page = text(refused)
+    assert refused.status_code == 200 and "Someone else saved these minutes after you opened them" in page
+    assert "The MASH manager's notes." in page and "The team manager's notes." in page
+    meeting.refresh_from_db()
+    assert meeting.minutes == "The team manager's notes." and meeting.minutes_distributed_at is None
+    # Having seen both, the second manager's next save goes through.
+    again = re.search(r'name="seen" value="([0-9a-f]{64})"', refused.content.decode())
+    assert again is not None
+    sent = second.post(detail_url(meeting, "minutes/"), {"minutes": "Both managers' notes.", "action": "distribute",
+                                                          "seen": again.group(1)})
+    assert sent.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.minutes == "Both managers' notes." and meeting.minutes_distributed_at is not None
 
 
 def test_distributing_empty_minutes_is_refused_on_the_field(world, client_for):

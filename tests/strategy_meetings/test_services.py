@@ -288,3 +288,46 @@ def test_the_conference_is_booked_only_after_a_section_47_outcome_and_not_before
     assert "section 47" in refused.value.messages[0]
     other.refresh_from_db()
     assert other.icpc_at is None
+
+
+def test_scheduling_tells_the_chair_and_every_invited_agency_and_refuses_a_past_time_or_an_outside_chair(world):
+    meeting = convene(world)
+    with pytest.raises(ValidationError) as refused:
+        services.meeting_schedule(meeting=meeting, by=world.mw, scheduled_for=timezone.now() - timedelta(days=365))
+    assert "must be in the future" in refused.value.message_dict["scheduled_for"][0]
+    # A teacher of a school not invited could not open the meeting they would chair.
+    with pytest.raises(ValidationError) as refused:
+        services.meeting_schedule(meeting=meeting, by=world.mw, scheduled_for=timezone.now() + timedelta(hours=2),
+                                  chair=world.te)
+    assert "chair" in refused.value.message_dict
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.scheduled_for) == ("due", None)
+
+    services.meeting_schedule(meeting=meeting, by=world.mw, scheduled_for=timezone.now() + timedelta(hours=2),
+                              chair=world.sw)
+    told = Notification.objects.filter(subject_type="strategy_meeting", subject_id=meeting.pk)
+    assert set(told.filter(kind="strategy_meeting_scheduled").values_list("recipient__username", flat=True)) == {
+        "mm", "po", "hv"}
+    assert list(told.filter(kind="strategy_meeting_chair").values_list("recipient__username", flat=True)) == ["sw"]
+    assert "is set for" in told.filter(kind="strategy_meeting_scheduled").order_by("pk")[0].message
+    # An invited police officer may chair.
+    services.meeting_schedule(meeting=meeting, by=world.mw, scheduled_for=timezone.now() + timedelta(hours=3),
+                              chair=world.po)
+    latest = told.filter(kind="strategy_meeting_scheduled", recipient=world.hv).order_by("-pk")[0]
+    assert "is moved to" in latest.message
+
+
+def test_minutes_saved_by_someone_else_since_they_were_opened_are_not_overwritten(world):
+    meeting = _held(world)
+    opened = rules.minutes_digest(meeting.minutes)
+    services.meeting_minutes_save(meeting=meeting, by=world.tm, minutes="Team manager's notes.", seen=opened)
+    for attempt in (services.meeting_minutes_save, services.meeting_minutes_distribute):
+        with pytest.raises(ValidationError) as refused:
+            attempt(meeting=meeting, by=world.mm, minutes="MASH manager's notes.", seen=opened)
+        assert refused.value.message_dict["minutes"] == [services.STALE_MINUTES]
+    meeting.refresh_from_db()
+    assert (meeting.minutes, meeting.minutes_distributed_at) == ("Team manager's notes.", None)
+    services.meeting_minutes_distribute(meeting=meeting, by=world.mm, minutes="Both sets of notes.",
+                                        seen=rules.minutes_digest("Team manager's notes."))
+    meeting.refresh_from_db()
+    assert meeting.minutes == "Both sets of notes." and meeting.minutes_distributed_at is not None
