@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -155,15 +156,33 @@ class InvitedAgencySilent(ChaseRule):
         return super().message(item, level)
 
 
-@chase_rule
-class MinutesNotDistributed(ChaseRule):
-    """A held meeting's minutes (with its actions) not sent to the agencies 1 working day after it was held."""
+class AfterTheMeeting(ChaseRule):
+    """What the chair owes once a meeting is held, a working day after it: the chair, then their line manager.
+    Each rule says what it asks for (``ask``)."""
 
-    name = "minutes_not_distributed"
     subject_type = "strategy_meeting"
     levels = 2
     interval = WorkingDays(1)
     ladder = ("the chair", "the chair's line manager")
+    ask: ClassVar[str]
+
+    def recipient(self, item: Overdue, level: int, people: ChasePeople) -> User | None:
+        if level == 1:
+            return people.user(item.user_id)
+        return other_than(people.line_manager_of(item.user_id), item.user_id)
+
+    def message(self, item: Overdue, level: int) -> str:
+        if level == 1:
+            return f"Reminder: {item.summary}. {self.ask}"
+        return super().message(item, level)
+
+
+@chase_rule
+class MinutesNotDistributed(AfterTheMeeting):
+    """A held meeting's minutes (with its actions) not sent to the agencies 1 working day after it was held."""
+
+    name = "minutes_not_distributed"
+    ask = "Please distribute the minutes and actions to every invited agency."
 
     def overdue(self, now: datetime, calendars: PartnershipCalendars) -> Iterator[Overdue]:
         rows = (
@@ -188,16 +207,6 @@ class MinutesNotDistributed(ChaseRule):
                 user_id=chair_id,
                 link=_meeting_link(pk),
             )
-
-    def recipient(self, item: Overdue, level: int, people: ChasePeople) -> User | None:
-        if level == 1:
-            return people.user(item.user_id)
-        return other_than(people.line_manager_of(item.user_id), item.user_id)
-
-    def message(self, item: Overdue, level: int) -> str:
-        if level == 1:
-            return f"Reminder: {item.summary}. Please distribute the minutes and actions to every invited agency."
-        return super().message(item, level)
 
 
 @chase_rule
@@ -253,15 +262,12 @@ class MeetingActionOverdue(ChaseRule):
 
 
 @chase_rule
-class ConferenceDateNotSet(ChaseRule):
+class ConferenceDateNotSet(AfterTheMeeting):
     """A section 47 outcome with no initial child protection conference booked 1 working day after the meeting,
     while the 15 working days to the conference run."""
 
     name = "conference_date_not_set"
-    subject_type = "strategy_meeting"
-    levels = 2
-    interval = WorkingDays(1)
-    ladder = ("the chair", "the chair's line manager")
+    ask = "Please book the conference and record its date on the meeting."
 
     def overdue(self, now: datetime, calendars: PartnershipCalendars) -> Iterator[Overdue]:
         rows = (
@@ -287,16 +293,6 @@ class ConferenceDateNotSet(ChaseRule):
                 user_id=chair_id,
                 link=_meeting_link(pk),
             )
-
-    def recipient(self, item: Overdue, level: int, people: ChasePeople) -> User | None:
-        if level == 1:
-            return people.user(item.user_id)
-        return other_than(people.line_manager_of(item.user_id), item.user_id)
-
-    def message(self, item: Overdue, level: int) -> str:
-        if level == 1:
-            return f"Reminder: {item.summary}. Please book the conference and record its date on the meeting."
-        return super().message(item, level)
 
 
 def _meeting_link(meeting_id: int) -> str:
