@@ -131,3 +131,21 @@ def seed_demo(*, today: date) -> bool:
         ]
     )
     return True
+
+
+# -- What every app's demo story uses -----------------------------------------------------------------------
+
+
+def demo_user(username: str) -> User:
+    """A demo user, with their agency and partnership, as the services expect them."""
+    return User.objects.select_related("membership__agency", "membership__partnership").get(username=username)
+
+
+def demo_agency(partnership: Partnership, name: str) -> Agency:
+    return Agency.objects.get(partnerships=partnership, name=name)
+
+
+def born_ago(today: date, years: int, months: int = 0) -> date:
+    """A date of birth making someone ``years`` and ``months`` old today (days past the 28th fall back to it)."""
+    year, month = divmod(today.year * 12 + today.month - 1 - (years * 12 + months), 12)
+    return date(year, month + 1, min(today.day, 28))

@@ -15,6 +15,9 @@ from agencies.models import Notification, Role, User
 from agencies.navigation import role_of
 from agencies.rules import DEFAULT_TZ
 from agencies.selectors import agencies_visible, calendars_for, membership_of, notifications_for, users_visible
+from cases.chasers_plans import RESTRICTED_PERSON
+from cases.selectors.cases import cases_led, children_unheard
+from cases.selectors.plans import plan_actions_owned
 from referrals import rules
 from referrals.models import Referral
 from referrals.selectors import (
@@ -358,18 +361,55 @@ def _end_of(day: date) -> datetime:
 
 
 def _actions_items(user: User, now: datetime) -> list[HomeItem]:
-    """Open strategy meeting actions the user (or their agency, with no one named) owns, soonest due first: one
-    query, and the children's two."""
-    actions = list(meeting_actions_owned(user=user)[:WORK_SHOWN])
-    children = meeting_children(user=user, meeting_ids=list({a.meeting_id for a in actions}))
-    return [
-        _time_left_item(_names([c.name for c in children.get(action.meeting_id, [])]),
-                        _meeting_href(action.meeting_id),
-                        f"Action for {action.owner_agency.name}, due {action.due_by:%d %b %Y}:"
-                        f" {Truncator(' '.join(action.description.split())).chars(ACTION_SHOWN_CHARS)}",
-                        _end_of(action.due_by), now)
-        for action in actions
+    """Open strategy meeting and plan actions the user (or their agency, with no one named) owns, soonest due
+    first: a query for each, and the meetings' children's two."""
+    meeting_actions = list(meeting_actions_owned(user=user)[:WORK_SHOWN])
+    children = meeting_children(user=user, meeting_ids=list({a.meeting_id for a in meeting_actions}))
+    due: list[tuple[date, HomeItem]] = [
+        (action.due_by, _time_left_item(
+            _names([c.name for c in children.get(action.meeting_id, [])]), _meeting_href(action.meeting_id),
+            f"Strategy meeting action for {action.owner_agency.name}, due {action.due_by:%d %b %Y}:"
+            f" {_short(action.description)}", _end_of(action.due_by), now))
+        for action in meeting_actions
     ]
+    for action in plan_actions_owned(user=user)[:WORK_SHOWN]:
+        member = action.family_member
+        # A restricted person is not named here (the plan's page names them to those who may open them).
+        who = action.agency.name if action.agency is not None else (
+            "" if member is None else RESTRICTED_PERSON if member.restricted else member.full_name)
+        due.append((action.due_by, _time_left_item(
+            action.plan.case.child.full_name, reverse("plan-detail", args=[action.plan_id]),
+            f"{action.plan.get_kind_display()} action for {who}, due {action.due_by:%d %b %Y}:"
+            f" {_short(action.description)}", _end_of(action.due_by), now)))
+    return [item for _, item in sorted(due, key=lambda pair: pair[0])[:WORK_SHOWN]]
+
+
+def _short(text: str) -> str:
+    return Truncator(" ".join(text.split())).chars(ACTION_SHOWN_CHARS)
+
+
+def _children_items(user: User, now: datetime) -> list[HomeItem]:
+    """The children whose cases the user leads, by name: one query."""
+    return [
+        HomeItem(text=case.child.full_name, href=reverse("case-detail", args=[case.pk]),
+                 meta=f"{case.get_status_display()}, opened {case.opened_on:%d %b %Y}")
+        for case in cases_led(user=user)[:WORK_SHOWN]
+    ]
+
+
+def _voice_due_items(user: User, now: datetime) -> list[HomeItem]:
+    """The children of the user's cases not heard for 6 weeks, longest first: two queries."""
+    items = []
+    for case, voice in children_unheard(user=user, now=now)[:WORK_SHOWN]:
+        if voice is None:
+            meta, tag = "No record of the child's voice yet", "Never heard"
+        else:
+            weeks = (now - voice.recorded_at).days // 7
+            meta = f"Last heard {timezone.localtime(voice.recorded_at):%d %b %Y} by {voice.practitioner.display_name}"
+            tag = f"Not heard for {weeks} weeks"
+        items.append(HomeItem(text=case.child.full_name, href=f"{reverse('voice-create')}?child={case.child_id}",
+                              meta=meta, tag=tag, tag_colour="red"))
+    return items
 
 
 def _not_held_items(user: User, now: datetime) -> list[HomeItem]:
@@ -416,6 +456,8 @@ SECTION_ITEMS: dict[str, tuple[Callable[[User, datetime], list[HomeItem]], tuple
     "Records shared with your agency recently": (_minutes_items, ()),
     "Your actions": (_actions_items, ()),
     "Actions due": (_actions_items, ()),
+    "Your children": (_children_items, ()),
+    "Visits and voice records due": (_voice_due_items, ()),
     "Strategy meetings not yet held": (_not_held_items, (MEETINGS_LINK,)),
     "Escalations that have reached you": (_escalation_items, ()),
 }

@@ -16,9 +16,14 @@ class CasesConfig(AppConfig):
             Person,
             PersonAddress,
             PersonFlag,
+            Plan,
+            PlanAction,
+            PlanDistribution,
+            PlanVersion,
             Relationship,
         )
         from cases.permissions import incident_history_check, person_history_check
+        from cases.selectors.plans import plan_history_check
 
         record_type_register(
             RecordType("person", "Person", person_history_check,
@@ -27,4 +32,7 @@ class CasesConfig(AppConfig):
         record_type_register(
             RecordType("incident", "Incident", incident_history_check,
                        models=(Incident, IncidentParty, IncidentChild, DashAssessment))
+        )
+        record_type_register(
+            RecordType("plan", "Plan", plan_history_check, models=(Plan, PlanAction, PlanVersion, PlanDistribution))
         )

@@ -105,3 +105,7 @@ class OperationEncompass(ChaseRule):
         if found is not None and found.pk == item.user_id:
             return None
         return found
+
+
+# The rules of the child's voice and of plans live beside them; importing them here registers them.
+from cases import chasers_plans, chasers_voice  # noqa: E402, F401

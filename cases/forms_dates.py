@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+import re
+from datetime import date, datetime, time
+from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -62,3 +63,57 @@ class DatePartsField(forms.MultiValueField):
             self.invalid_parts = {"day", "month", "year"}
             raise ValidationError(f"{label} must be today or in the past", code="future")
         return typed
+
+
+TIME_PATTERN = re.compile(r"^\s*(\d{1,2})\s*[:.]?\s*(\d{2})\s*$")
+TIME_HINT = "Use the 24-hour clock, for example 14:30"
+
+
+def time_parse(text: str) -> time | None:
+    """A 24-hour time typed as "14:30", "1430" or "9.05"; None when it is not a real time."""
+    match = TIME_PATTERN.match(text)
+    if not match:
+        return None
+    hour, minute = int(match[1]), int(match[2])
+    return time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+REAL_TIME = "Enter a real time, using the 24-hour clock, for example 14:30"
+
+
+def clock_field(label: str, *, required_message: str) -> forms.CharField:
+    """A 24-hour time typed as text ("14:30", "1430" or "9.05")."""
+    return forms.CharField(
+        label=label, max_length=5, help_text=TIME_HINT,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false", "autocomplete": "off"}),
+        error_messages={"required": required_message, "max_length": REAL_TIME},
+    )
+
+
+class DateAndTimeForm(forms.Form):
+    """A date field (``DatePartsField``) and a 24-hour time field combined into ``cleaned_data["at"]``, an aware
+    local datetime; a time that is not a real one is refused on its field."""
+
+    # The names of the two fields, set by each form.
+    date_field: ClassVar[str]
+    time_field: ClassVar[str]
+
+    @classmethod
+    def initial_from(cls, moment: datetime | None) -> dict[str, Any]:
+        """The date and time fields prefilled with a moment, in local time (nothing when it is unset)."""
+        if moment is None:
+            return {}
+        local = timezone.localtime(moment)
+        return {cls.date_field: local.date(), cls.time_field: local.strftime("%H:%M")}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        day: date | None = cleaned.get(self.date_field)
+        typed = (cleaned.get(self.time_field) or "").strip()
+        if day is not None and typed:
+            clock = time_parse(typed)
+            if clock is None:
+                self.add_error(self.time_field, REAL_TIME)
+            else:
+                cleaned["at"] = timezone.make_aware(datetime.combine(day, clock))
+        return cleaned

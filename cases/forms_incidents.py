@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -13,21 +12,10 @@ from django.forms.utils import ErrorDict
 from django.utils import timezone
 
 from agencies.models import Agency
-from cases.forms_dates import DatePartsField
+from cases.forms_dates import DatePartsField, time_parse
 from cases.models import DashAssessment, Incident, Person
 from cases.rules import dash as dash_rules
 from cases.rules.risk import is_child_on
-
-TIME_PATTERN = re.compile(r"^\s*(\d{1,2})\s*[:.]?\s*(\d{2})\s*$")
-
-
-def _time_parse(text: str) -> time | None:
-    match = TIME_PATTERN.match(text)
-    if not match:
-        return None
-    hour, minute = int(match[1]), int(match[2])
-    return time(hour, minute) if hour < 24 and minute < 60 else None
-
 
 ADULT_PARTS = (
     ("", "Not involved"),
@@ -151,7 +139,7 @@ class IncidentForm(forms.Form):
         super().full_clean()
 
     def clean_occurred_time(self) -> time:
-        parsed = _time_parse(self.cleaned_data["occurred_time"])
+        parsed = time_parse(self.cleaned_data["occurred_time"])
         if parsed is None:
             raise forms.ValidationError("Enter the time as hours and minutes on the 24-hour clock, like 21:30")
         return parsed

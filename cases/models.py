@@ -227,6 +227,10 @@ class Case(CaseRecord):
             ),
             models.UniqueConstraint(fields=["child"], condition=~Q(status="closed"), name="case_one_open_per_child"),
         ]
+        indexes = [
+            # The child-voice-overdue chaser: open cases by the day they opened.
+            models.Index(fields=["opened_on"], condition=~Q(status="closed"), name="case_open_opened_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Case {self.pk}"
@@ -482,3 +486,224 @@ class InformationShare(CaseRecord):
             ),
         ]
         indexes = [models.Index(fields=["record_type", "record_id"], name="information_share_record_idx")]
+
+
+# -- The child's lived experience (SPEC 3.2): the child's voice, attachments, plans ---------------------------
+
+
+class ChildVoice(CaseRecord):
+    """What one child said, showed or was seen to experience, recorded by a practitioner of any involved agency.
+
+    The child's own words are kept apart from what their behaviour showed and from the practitioner's analysis.
+    A child not spoken to needs a reason from the list; "too young" stands only beside an observation.
+    """
+
+    class Method(models.TextChoices):
+        DIRECT_CONVERSATION = "direct_conversation", "Direct conversation"
+        OBSERVATION = "observation", "Observation (for a child too young to talk)"
+        STRUCTURED_TOOL = "structured_tool", "A structured tool (for example three houses, wishes and feelings)"
+        DRAWING = "drawing", "Drawing"
+        PLAY = "play", "Play"
+
+    class NotSpokenReason(models.TextChoices):
+        TOO_YOUNG = "too_young", "Too young to talk (an observation is recorded instead)"
+        ASLEEP = "asleep", "Asleep during the visit"
+        NOT_PRESENT = "not_present", "Not present"
+        DECLINED = "declined", "The child did not want to talk"
+        PARENT_PREVENTED = "parent_prevented", "A parent or carer prevented it"
+        COMMUNICATION_NEEDS = "communication_needs", "Communication needs not yet met (for example an interpreter)"
+        UNSAFE = "unsafe", "Not safe to speak to the child at that time"
+
+    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="voice_records")
+    # The child's open case when it was recorded, if any.
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="voice_records")
+    recorded_at = models.DateTimeField()
+    practitioner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="voice_records")
+    method = models.CharField(max_length=20, choices=Method.choices)
+    tool = models.CharField("structured tool used", max_length=100, blank=True)
+    seen_alone = models.BooleanField(null=True)
+    seen_with = models.CharField(max_length=200, blank=True)
+    interpreter_used = models.BooleanField(default=False)
+    childs_words = models.TextField("the child's own words", blank=True)
+    observations = models.TextField("what the child's behaviour and presentation showed", blank=True)
+    analysis = models.TextField("the practitioner's analysis of the child's lived experience", blank=True)
+    not_spoken_reason = models.CharField(max_length=20, choices=NotSpokenReason.choices, blank=True)
+    not_spoken_detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(childs_words="") | ~Q(observations="") | ~Q(not_spoken_reason=""),
+                name="child_voice_words_observation_or_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(not_spoken_reason="too_young") | ~Q(observations=""),
+                name="child_voice_too_young_needs_observation",
+            ),
+        ]
+        indexes = [
+            # The case page and the chaser: each child's latest record.
+            models.Index(fields=["child", "-recorded_at"], name="child_voice_latest_idx"),
+        ]
+
+
+class Attachment(CaseRecord):
+    """A file on a voice record, an incident, a strategy meeting or a case, stored outside the web root and
+    served only after the access check of the record it belongs to."""
+
+    class RecordType(models.TextChoices):
+        CHILD_VOICE = "child_voice", "Child's voice record"
+        INCIDENT = "incident", "Incident"
+        STRATEGY_MEETING = "strategy_meeting", "Strategy meeting"
+        CASE = "case", "Case"
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", "Photo or image"
+        AUDIO = "audio", "Audio"
+        VIDEO = "video", "Video"
+        DOCUMENT = "document", "Document"
+
+    record_type = models.CharField(max_length=20, choices=RecordType.choices)
+    record_id = models.BigIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # The type found in the file's content, not the name it came with.
+    content_type = models.CharField(max_length=100)
+    original_name = models.CharField(max_length=255)
+    # Where it is kept, relative to the attachments' storage root (never under the web root).
+    stored_name = models.CharField(max_length=255, unique=True)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    # What the file shows, for those who cannot see or hear it (the alt text of an image).
+    description = models.CharField(max_length=500)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(description=""), name="attachment_has_description")]
+        indexes = [models.Index(fields=["record_type", "record_id"], name="attachment_record_idx")]
+
+
+class Plan(CaseRecord):
+    """A child-in-need, child protection or safety plan, or a written agreement, for a case.
+
+    Each change makes a new version (``PlanVersion``, the plan as it then stood); each version is distributed
+    to every party, the distribution recorded (``PlanDistribution``).
+    """
+
+    class Kind(models.TextChoices):
+        CHILD_IN_NEED = "child_in_need", "Child in need plan"
+        CHILD_PROTECTION = "child_protection", "Child protection plan"
+        SAFETY = "safety", "Safety plan"
+        WRITTEN_AGREEMENT = "written_agreement", "Written agreement"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ENDED = "ended", "Ended"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="plans")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    what_must_change = models.TextField()
+    starts_on = models.DateField()
+    review_by = models.DateField(null=True, blank=True)
+    # The number of the latest version (1 when made).
+    current_version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        constraints = [models.CheckConstraint(condition=~Q(what_must_change=""), name="plan_says_what_must_change")]
+        indexes = [models.Index(fields=["case", "status"], name="plan_case_idx")]
+
+
+class PlanAction(CaseRecord):
+    """What is to be done, by whom (an agency and person, or a member of the family), by when."""
+
+    class Party(models.TextChoices):
+        AGENCY = "agency", "A professional or agency"
+        PERSON_POSING_RISK = "person_posing_risk", "The person posing risk"
+        PARENT_OR_CARER = "parent_or_carer", "A parent or carer (not posing risk)"
+        CHILD = "child", "The child"
+        OTHER_FAMILY = "other_family", "Another family member"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        NOT_DONE = "not_done", "Not done"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField()
+    party = models.CharField(max_length=20, choices=Party.choices)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="plan_actions")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="plan_actions")
+    family_member = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="plan_actions")
+    due_by = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_by", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(description=""), name="plan_action_has_description"),
+            models.CheckConstraint(
+                condition=(Q(party="agency") & Q(agency__isnull=False) & Q(family_member__isnull=True))
+                | (~Q(party="agency") & Q(family_member__isnull=False)),
+                name="plan_action_names_who",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="open") & Q(done_at__isnull=True)) | (~Q(status="open") & Q(done_at__isnull=False)),
+                name="plan_action_closed_has_time",
+            ),
+        ]
+        indexes = [
+            # The plan-action-overdue chaser: open actions by due date.
+            models.Index(fields=["due_by"], condition=Q(status="open"), name="plan_action_open_idx"),
+            # An agency's work list: its open actions.
+            models.Index(fields=["agency", "due_by"], condition=Q(status="open"), name="plan_action_agency_idx"),
+        ]
+
+
+class PlanVersion(CaseRecord):
+    """The plan as it stood at one version: what must change and its actions, as sent to the parties."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    # {"what_must_change": ..., "review_by": ..., "actions": [{description, party, agency, owner, family_member,
+    # due_by, status}]}: names as they then were.
+    content = models.JSONField()
+    change_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "-number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="plan_version_once")]
+
+
+class PlanDistribution(CaseRecord):
+    """One version of a plan sent to one party: an agency, or a member of the family."""
+
+    class Method(models.TextChoices):
+        IN_SYSTEM = "in_system", "In this system"
+        SECURE_EMAIL = "secure_email", "Secure e-mail"
+        IN_PERSON = "in_person", "Given in person"
+        POST = "post", "Post"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="distributions")
+    version_number = models.PositiveIntegerField()
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    family_member = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    method = models.CharField(max_length=20, choices=Method.choices)
+    distributed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["plan", "-version_number", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(agency__isnull=False) ^ Q(family_member__isnull=False),
+                                   name="plan_distribution_one_party"),
+            models.UniqueConstraint(fields=["plan", "version_number", "agency"], condition=Q(agency__isnull=False),
+                                    name="plan_distribution_agency_once"),
+            models.UniqueConstraint(fields=["plan", "version_number", "family_member"],
+                                    condition=Q(family_member__isnull=False), name="plan_distribution_family_once"),
+        ]

@@ -5,6 +5,11 @@
   to the agency's group, made by ``record_share_with`` with an information-sharing record beside it).
 - Restricted people are visible only to named users; anyone else who could otherwise see the
   record is told it exists and may open it by breaking glass.
+- Cases: children's social care sees its partnerships' cases; another agency sees a case it is involved in.
+- The child's voice: whoever may open the child reads their voice records; children's social care casework
+  staff, and practitioners and managers of an agency the child is shared with, record them.
+- Plans: children's social care, the agencies involved in the case, and an agency owning one of its actions.
+- Attachments: as the record they belong to (a voice record, an incident, a strategy meeting, a case).
 - Auditors see nothing here until an audit round samples a case for them.
 - Every denial is a 404 when the user may not know the record exists, a 403 when they may.
 """
@@ -25,8 +30,11 @@ from agencies.permissions import record_share, records_visible
 from agencies.selectors import membership_of
 from audits.services import access_record
 from cases.models import (
+    Attachment,
     BreakGlass,
+    Case,
     CaseRecord,
+    ChildVoice,
     EncompassNotice,
     Household,
     Incident,
@@ -34,6 +42,7 @@ from cases.models import (
     InformationShare,
     Person,
     PersonFlag,
+    Plan,
     RestrictedAccess,
 )
 
@@ -242,3 +251,135 @@ def record_share_with(
         reason_without_consent=reason_without_consent,
         authorised_by=authorised_by,
     )
+
+
+# -- Cases, the child's voice, plans and attachments (SPEC 3.2, 6) ---------------------------------------------
+
+NOT_CASEWORK = frozenset({Role.AUDITOR, Role.ADMIN})
+
+
+def _casework(user: User) -> bool:
+    """A practitioner or manager (not an auditor or administrator) of some agency."""
+    membership = membership_of(user)
+    return membership is not None and membership.role not in NOT_CASEWORK
+
+
+def cases_visible(user: User) -> QuerySet[Case]:
+    """Children's social care: its partnerships' cases; another agency: the cases it is involved in."""
+    cases = Case.objects.all()
+    membership = membership_of(user)
+    if membership is None:
+        return cases if user.is_superuser else cases.none()
+    if sees_whole_partnership(user):
+        return cases.filter(partnership__in=served_partnerships(user))
+    if membership.role == Role.AUDITOR:
+        return cases.none()
+    return cases.filter(involved_agencies=membership.agency_id)
+
+
+def case_get_for(user: User, case_id: int, *, log: bool = True) -> Case:
+    """The case, or Http404 when the user may not know it exists (its child restricted included: the case is
+    opened through the child, whose record says whether glass must be broken); logs the view."""
+    case = cases_visible(user).filter(pk=case_id, child__in=people_visible(user)).select_related("child").first()
+    if case is None:
+        raise Http404("No such case")
+    if log:
+        access_record(user=user, action="view", record_type="case", record_id=case.pk,
+                      partnership_id=case.partnership_id)
+    return case
+
+
+def voice_records_visible(user: User) -> QuerySet[ChildVoice]:
+    """The voice records of the children the user may open (restricted children only for those named)."""
+    membership = membership_of(user)
+    if membership is not None and membership.role == Role.AUDITOR:
+        return ChildVoice.objects.none()
+    return ChildVoice.objects.filter(child__in=people_visible(user))
+
+
+def voice_get_for(user: User, voice_id: int, *, log: bool = True) -> ChildVoice:
+    voice = voice_records_visible(user).filter(pk=voice_id).select_related("child", "agency", "practitioner").first()
+    if voice is None:
+        raise Http404("No such record of the child's voice")
+    if log:
+        access_record(user=user, action="view", record_type="child_voice", record_id=voice.pk,
+                      partnership_id=voice.partnership_id)
+    return voice
+
+
+def voice_may_record(user: User) -> bool:
+    """Practitioners and managers of any agency record a child's voice (for a child they may open)."""
+    return _casework(user)
+
+
+def voice_record_check(user: User) -> None:
+    if not voice_may_record(user):
+        raise PermissionDenied("Only practitioners and managers record a child's voice.")
+
+
+def plans_visible(user: User) -> QuerySet[Plan]:
+    """Children's social care: every plan of its partnerships; another agency: the plans of cases it is involved
+    in, and plans with an action its agency owns."""
+    plans = Plan.objects.all()
+    membership = membership_of(user)
+    if membership is None:
+        return plans if user.is_superuser else plans.none()
+    if sees_whole_partnership(user):
+        return plans.filter(partnership__in=served_partnerships(user))
+    if membership.role == Role.AUDITOR:
+        return plans.none()
+    return plans.filter(Q(case__involved_agencies=membership.agency_id)
+                        | Q(actions__agency_id=membership.agency_id)).distinct()
+
+
+def plan_get_for(user: User, plan_id: int, *, log: bool = True) -> Plan:
+    plan = plans_visible(user).filter(pk=plan_id, case__child__in=people_visible(user)).select_related(
+        "case", "case__child").first()
+    if plan is None:
+        raise Http404("No such plan")
+    if log:
+        access_record(user=user, action="view", record_type="plan", record_id=plan.pk,
+                      partnership_id=plan.partnership_id)
+    return plan
+
+
+def plan_may_change(user: User) -> bool:
+    """Children's social care casework staff make and change plans (the lead agency for every plan)."""
+    return sees_whole_partnership(user) and _casework(user)
+
+
+def plan_change_check(user: User) -> None:
+    if not plan_may_change(user):
+        raise PermissionDenied("Only children's social care makes and changes plans.")
+
+
+def attachment_record_visible(user: User, record_type: str, record_id: int) -> bool:
+    """Whether the user may see the record an attachment is (or would be) on."""
+    from strategy_meetings.permissions import meetings_visible  # the meetings' app builds on this one
+
+    visible: dict[str, QuerySet[Any]] = {
+        Attachment.RecordType.CHILD_VOICE: voice_records_visible(user),
+        Attachment.RecordType.INCIDENT: incidents_visible(user),
+        Attachment.RecordType.STRATEGY_MEETING: meetings_visible(user),
+        Attachment.RecordType.CASE: cases_visible(user).filter(child__in=people_visible(user)),
+    }
+    records = visible.get(record_type)
+    return records is not None and records.filter(pk=record_id).exists()
+
+
+def attachments_visible(user: User, record_type: str, record_id: int) -> QuerySet[Attachment]:
+    """The attachments of one record the user may see (none when they may not see the record)."""
+    if not attachment_record_visible(user, record_type, record_id):
+        return Attachment.objects.none()
+    return Attachment.objects.filter(record_type=record_type, record_id=record_id)
+
+
+def attachment_get_for(user: User, attachment_id: int, *, log: bool = True) -> Attachment:
+    """The attachment, or Http404 when the user may not see its record; the view (or download) is logged."""
+    attachment = Attachment.objects.filter(pk=attachment_id).first()
+    if attachment is None or not attachment_record_visible(user, attachment.record_type, attachment.record_id):
+        raise Http404("No such attachment")
+    if log:
+        access_record(user=user, action="view", record_type="attachment", record_id=attachment.pk,
+                      partnership_id=attachment.partnership_id)
+    return attachment

@@ -34,13 +34,16 @@ from cases.forms_people import (
     PersonEditForm,
     PersonForm,
 )
-from cases.models import Household, Person, PersonFlag
+from cases.models import Case, Household, Person, PersonFlag
 from cases.permissions import (
     RestrictedRecord,
+    cases_visible,
     household_get_for,
     people_known_to,
     people_visible,
     person_get_for,
+    sees_whole_partnership,
+    voice_may_record,
 )
 from cases.selectors import incidents as incident_selectors
 from cases.selectors import people as selectors
@@ -76,16 +79,17 @@ def _errors_to_form(form: Form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-def _restricted_notice(view: Handler) -> Handler:
-    """A restricted record the user may know of but not open: the notice with the break-glass form, as a 403."""
+def restricted_notice(view: Handler) -> Handler:
+    """A restricted record the user may know of but not open (any page about that person, or a record of theirs):
+    the notice with the break-glass form, as a 403."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, person_id: int, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            return view(request, person_id, *args, **kwargs)
-        except RestrictedRecord:
+            return view(request, *args, **kwargs)
+        except RestrictedRecord as restricted:
             return render(request, "cases/people/restricted.html",
-                          {"person_id": person_id, "form": BreakGlassForm()}, status=403)
+                          {"person_id": restricted.person.pk, "form": BreakGlassForm()}, status=403)
 
     return wrapped
 
@@ -251,27 +255,45 @@ def person_duplicates(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@_restricted_notice
+@restricted_notice
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     user = _user(request)
     detail = selectors.person_detail(user=user, person_id=person_id)
     person = detail.person
     incidents = list(incident_selectors.incidents_for_person(user=user, person=person)[:PERSON_INCIDENTS_SHOWN + 1])
     return render(request, "cases/people/detail.html", {
-        "detail": detail,
-        "person": person,
-        "age": _age_text(detail.age),
+        **person_header(detail),
         "unborn": person.date_of_birth is None and person.expected_date_of_birth is not None,
-        "nhs_number": _nhs_spaced(person.nhs_number),
-        "flags": _flag_labels(detail.flags),
         "details": _detail_rows(person, detail.data_quality.gaps),
-        "family": _family(detail),
         "incidents": incidents[:PERSON_INCIDENTS_SHOWN],
         "more_incidents": len(incidents) > PERSON_INCIDENTS_SHOWN,
         "may_record": services.records_may_create(user),
         "may_merge": services.person_may_merge(user),
         "may_see_history": user.has_perm("audits.view_accesslogentry"),
+        "may_record_voice": voice_may_record(user),
+        "cases_openable": _cases_openable(user, detail.open_cases),
     })
+
+
+def _cases_openable(user: User, cases: list[Case]) -> set[int]:
+    """Which of the open cases the user may open: all for children's social care, else those their agency is
+    involved in (one query, and only then)."""
+    if not cases or sees_whole_partnership(user):
+        return {case.pk for case in cases}
+    return set(cases_visible(user).filter(pk__in=[case.pk for case in cases]).values_list("pk", flat=True))
+
+
+def person_header(detail: selectors.PersonDetail) -> dict[str, Any]:
+    """What a page about a person shows of them at the top and in their family diagram: the identity bar's
+    name, age, NHS number, flags and alerts, and the family (the person page and the case page)."""
+    return {
+        "detail": detail,
+        "person": detail.person,
+        "age": _age_text(detail.age),
+        "nhs_number": _nhs_spaced(detail.person.nhs_number),
+        "flags": _flag_labels(detail.flags),
+        "family": _family(detail),
+    }
 
 
 @dataclass(frozen=True)
@@ -390,7 +412,7 @@ _EDIT_LABELS = {name: str(field.label).removesuffix(" (optional)") for name, fie
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_restricted_notice
+@restricted_notice
 def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     user = _user(request)
     person = person_get_for(user, person_id, write=True, log=request.method == "GET")
@@ -458,7 +480,7 @@ def _stored_text(person: Person, name: str) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_restricted_notice
+@restricted_notice
 def person_merge(request: HttpRequest, person_id: int) -> HttpResponse:
     """Merge a duplicate into this record: choose it, compare the two side by side, confirm."""
     user = _user(request)

@@ -84,3 +84,17 @@ def stale_response(code: int, message: str) -> Response:
     if transaction.get_connection().in_atomic_block:
         transaction.set_rollback(True)
     return Response({api_settings.NON_FIELD_ERRORS_KEY: [message]}, status=code)
+
+
+_MOMENT = serializers.DateTimeField()
+_DAY = serializers.DateField()
+
+
+def moment_out(value: Any) -> str | None:
+    """A datetime as the API writes it (ISO 8601, with its offset), or None."""
+    return _MOMENT.to_representation(value) if value is not None else None
+
+
+def date_out(value: Any) -> str | None:
+    """A date as the API writes it (ISO 8601), or None."""
+    return _DAY.to_representation(value) if value is not None else None

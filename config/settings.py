@@ -169,6 +169,11 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# Attachments (SPEC 3.2): kept outside the web root and served only after the access check of their record.
+ATTACHMENTS_ROOT = Path(os.environ.get("ATTACHMENTS_ROOT", BASE_DIR / "var" / "attachments"))
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 50 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
@@ -210,6 +215,9 @@ SPECTACULAR_SETTINGS = {
         # A referral's status and a decision's outcome, besides an escalation's and its stages' own.
         "ReferralStatusEnum": "referrals.models.Referral.Status",
         "DecisionOutcomeEnum": "referrals.models.Decision.Outcome",
+        # How a referrer was told, and how a child's voice was heard.
+        "FeedbackMethodEnum": "referrals.models.Feedback.Method",
+        "ChildVoiceMethodEnum": "cases.models.ChildVoice.Method",
     },
 }
 

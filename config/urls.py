@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from agencies import urls as agencies_urls
 from audits import urls as audits_urls
-from cases import api_incidents, api_people
+from cases import api_attachments, api_chronology, api_incidents, api_people, api_plans, api_voice
 from cases import urls as cases_urls
 from referrals import api as referrals_api
 from referrals import urls as referrals_urls
@@ -15,6 +15,10 @@ api_urlpatterns = [
     *audits_urls.api_urlpatterns,
     *api_people.api_urlpatterns,
     *api_incidents.api_urlpatterns,
+    *api_voice.api_urlpatterns,
+    *api_attachments.api_urlpatterns,
+    *api_plans.api_urlpatterns,
+    *api_chronology.api_urlpatterns,
     *referrals_api.api_urlpatterns,
     *strategy_meetings_api.api_urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

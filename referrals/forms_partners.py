@@ -4,7 +4,6 @@ escalation."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from typing import Any
@@ -14,7 +13,7 @@ from django.forms.utils import ErrorDict
 from django.utils import timezone
 
 from agencies.models import Agency
-from cases.forms_dates import DatePartsField
+from cases.forms_dates import DatePartsField, time_parse
 from cases.models import Incident, InformationShare, Person
 from cases.rules.risk import is_child_on
 from config.errors import FUTURE_TOLERANCE
@@ -22,7 +21,6 @@ from referrals import rules
 from referrals.models import EscalationStage, Referral
 from referrals.services import NewChild
 
-TIME_PATTERN = re.compile(r"^\s*(\d{1,2})\s*[:.]?\s*(\d{2})\s*$")
 # Buttons that change the list of children without sending the referral: nothing is checked yet.
 BROWSE_ACTIONS = frozenset({"find", "add", "use", "remove", "remove_new"})
 # Buttons that check only the new child's details.
@@ -38,14 +36,6 @@ NO_CONSENT_REASON = "Enter why you are referring without the family's consent"
 # The hidden stage of the escalation answer form missing or not a stage: the page was not the one we sent.
 STAGE_OUT_OF_DATE = ("This page was out of date: your answer was not saved. Check the stage below and send your"
                      " answer again.")
-
-
-def time_parse(text: str) -> time | None:
-    match = TIME_PATTERN.match(text or "")
-    if not match:
-        return None
-    hour, minute = int(match[1]), int(match[2])
-    return time(hour, minute) if hour < 24 and minute < 60 else None
 
 
 def new_child_encode(child: NewChild) -> str:

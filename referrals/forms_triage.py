@@ -3,21 +3,18 @@ feedback to the referrer."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 
 from agencies.models import Agency, User
-from cases.forms_dates import DatePartsField
+from cases.forms_dates import TIME_HINT, DatePartsField, time_parse
 from referrals.models import Decision, Feedback, Referral
 from referrals.selectors import FLAG_LABELS, QueueFilters
 
-TIME_PATTERN = re.compile(r"^\s*(\d{1,2})\s*[:.]?\s*(\d{2})\s*$")
-TIME_HINT = "Use the 24-hour clock, for example 14:30"
 # The largest value of the version columns (PositiveIntegerField).
 VERSION_MAX = 2**31 - 1
 
@@ -37,14 +34,6 @@ OUTCOME_HINTS: dict[str, str] = {
                                            "protection order.",
     Decision.Outcome.ALREADY_OPEN: "Every child already has an open case. The referral is linked to it.",
 }
-
-
-def time_parse(text: str) -> time | None:
-    match = TIME_PATTERN.match(text)
-    if not match:
-        return None
-    hour, minute = int(match[1]), int(match[2])
-    return time(hour, minute) if hour < 24 and minute < 60 else None
 
 
 def _time_field(label: str, *, required_message: str = "") -> forms.CharField:

@@ -26,6 +26,7 @@ from agencies.chasers import names_joined as _names
 from agencies.models import User
 from agencies.rules import DEFAULT_TZ
 from agencies.selectors import ChasePeople, PartnershipCalendars
+from cases.chasers_plans import ActionOverdue, action_overdue_at, action_quoted
 from strategy_meetings.models import Action, Contribution, Invitation, StrategyMeeting, StrategyMeetingChild
 
 # An invited agency that has not been heard this long before the meeting is chased.
@@ -210,14 +211,12 @@ class MinutesNotDistributed(AfterTheMeeting):
 
 
 @chase_rule
-class MeetingActionOverdue(ChaseRule):
+class MeetingActionOverdue(ActionOverdue):
     """An action agreed at a strategy meeting still open after its due date (from the next working day)."""
 
     name = "meeting_action_overdue"
     subject_type = "strategy_meeting_action"
-    levels = 2
-    interval = WorkingDays(1)
-    ladder = ("the action's owner", "the owner's manager")
+    ask = "Please complete it, or tell the chair why it cannot be done."
 
     def overdue(self, now: datetime, calendars: PartnershipCalendars) -> Iterator[Overdue]:
         rows = (
@@ -230,35 +229,18 @@ class MeetingActionOverdue(ChaseRule):
                          "owner_agency__name", "names")
         )
         for pk, partnership_id, meeting_id, due_by, description, owner_id, agency_id, agency, names in rows:
-            calendar = calendars[partnership_id]
-            # Due on a date: overdue at the start of the next working day after it (the close of its day, moved on).
-            close = datetime.combine(due_by, calendar.day_end, tzinfo=calendar.tz)
             yield Overdue(
                 subject_id=pk,
                 partnership_id=partnership_id,
-                overdue_at=calendar.add_working_days(close, 0),
+                overdue_at=action_overdue_at(due_by, calendars[partnership_id]),
                 summary=(
                     f"the action for {agency} from the strategy meeting about {_names(names)}, due on"
-                    f" {due_by.day} {due_by:%B %Y}, is still open: {_short(description)}"
+                    f" {due_by.day} {due_by:%B %Y}, is still open: {action_quoted(description)}"
                 ),
                 user_id=owner_id,
                 agency_id=agency_id,
                 link=_meeting_link(meeting_id),
             )
-
-    def recipient(self, item: Overdue, level: int, people: ChasePeople) -> User | None:
-        if level == 1:
-            # The owner; none named (or they have left): whoever reads the agency's inbox in the partnership.
-            return people.user(item.user_id) or people.agency_inbox(item.agency_id, item.partnership_id)
-        return other_than(
-            people.line_manager_of(item.user_id) or people.agency_manager(item.agency_id, item.partnership_id),
-            item.user_id,
-        )
-
-    def message(self, item: Overdue, level: int) -> str:
-        if level == 1:
-            return f"Reminder: {item.summary}. Please complete it, or tell the chair why it cannot be done."
-        return super().message(item, level)
 
 
 @chase_rule
@@ -297,8 +279,3 @@ class ConferenceDateNotSet(AfterTheMeeting):
 
 def _meeting_link(meeting_id: int) -> str:
     return reverse("meeting-detail", args=[meeting_id])
-
-
-def _short(text: str, limit: int = 120) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "..."

@@ -40,7 +40,8 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 
 from agencies.chasers import chase_run
-from agencies.models import Agency, Notification, Partnership, User
+from agencies.demo import born_ago, demo_agency, demo_user
+from agencies.models import Notification, Partnership, User
 from agencies.rules import WorkingCalendar
 from agencies.selectors import calendar_for
 from cases.models import Person
@@ -64,19 +65,6 @@ MEETING_RULES = ("strategy_meeting_not_held", "invited_agency_silent", "minutes_
 OKAFOR_THRESHOLD_HOURS_AGO = 26
 # The Okafor call was set an hour before the meeting was due.
 OKAFOR_CALL_BEFORE_DUE = timedelta(hours=1)
-
-
-def _user(username: str) -> User:
-    return User.objects.select_related("membership__agency", "membership__partnership").get(username=username)
-
-
-def _agency(partnership: Partnership, name: str) -> Agency:
-    return Agency.objects.get(partnerships=partnership, name=name)
-
-
-def _born(today: date, years: int, months: int = 0) -> date:
-    year, month = divmod(today.year * 12 + today.month - 1 - (years * 12 + months), 12)
-    return date(year, month + 1, min(today.day, 28)) - timedelta(days=40)
 
 
 def _working_day_before(calendar: WorkingCalendar, day: date) -> date:
@@ -111,17 +99,17 @@ def _scheduled(meeting: StrategyMeeting, *, by: User, scheduled_for: datetime, a
 
 def _okafor(partnership: Partnership, now: datetime) -> None:
     today = now.astimezone(calendar_for(partnership).tz).date()
-    police, mash_manager = _user("police.officer"), _user("mash.manager")
-    school = _agency(partnership, "Northgate Primary School")
-    health_visiting = _agency(partnership, "Northshire Health Visiting")
+    police, mash_manager = demo_user("police.officer"), demo_user("mash.manager")
+    school = demo_agency(partnership, "Northgate Primary School")
+    health_visiting = demo_agency(partnership, "Northshire Health Visiting")
     mother = person_create(partnership=partnership, by=police, given_name="Ngozi", family_name="Okafor",
-                           date_of_birth=_born(today, 34), sex=F, first_language="English")
+                           date_of_birth=born_ago(today, 34), sex=F, first_language="English")
     chidi = person_create(partnership=partnership, by=police, given_name="Chidi", family_name="Okafor",
-                          date_of_birth=_born(today, 9), sex=M, school=school)
+                          date_of_birth=born_ago(today, 9), sex=M, school=school)
     adaeze = person_create(partnership=partnership, by=police, given_name="Adaeze", family_name="Okafor",
-                           date_of_birth=_born(today, 6), sex=F, school=school)
+                           date_of_birth=born_ago(today, 6), sex=F, school=school)
     tobi = person_create(partnership=partnership, by=police, given_name="Tobi", family_name="Okafor",
-                         date_of_birth=_born(today, 2), sex=M, health_visiting=health_visiting)
+                         date_of_birth=born_ago(today, 2), sex=M, health_visiting=health_visiting)
     household_create(partnership=partnership, by=police, address="7 Orchard Close\nNorthtown", postcode="NT2 3GH",
                      members=[mother, chidi, adaeze, tobi])
 
@@ -143,13 +131,13 @@ def _okafor(partnership: Partnership, now: datetime) -> None:
                     " partner. A marker is on the address; officers are looking for him.",
     )
     meeting_contribute(
-        meeting=meeting, by=_user("social.worker"), at=threshold + timedelta(hours=4),
+        meeting=meeting, by=demo_user("social.worker"), at=threshold + timedelta(hours=4),
         information="Not open to children's social care. A contact two years ago about Chidi's attendance was"
                     " closed with advice. The children are staying with their grandmother while the police look"
                     " for the partner.",
     )
     meeting_contribute(
-        meeting=meeting, by=_user("teacher"), at=threshold + timedelta(hours=6),
+        meeting=meeting, by=demo_user("teacher"), at=threshold + timedelta(hours=6),
         information="Chidi's attendance is 81% and he has been withdrawn this term; Adaeze told her teacher last"
                     " month that she is scared when mummy's friend shouts. Adaeze came in with a dressing on her"
                     " forehead.",
@@ -164,13 +152,13 @@ def _okafor(partnership: Partnership, now: datetime) -> None:
 def _carver(partnership: Partnership, now: datetime) -> None:
     calendar = calendar_for(partnership)
     today = now.astimezone(calendar.tz).date()
-    mash_worker, mash_manager, police = _user("mash.worker"), _user("mash.manager"), _user("police.officer")
-    school = _agency(partnership, "Northgate Primary School")
-    gp = _agency(partnership, "Riverside Medical Practice")
+    mash_worker, mash_manager, police = demo_user("mash.worker"), demo_user("mash.manager"), demo_user("police.officer")
+    school = demo_agency(partnership, "Northgate Primary School")
+    gp = demo_agency(partnership, "Riverside Medical Practice")
     holly = person_create(partnership=partnership, by=mash_worker, given_name="Holly", family_name="Carver",
-                          date_of_birth=_born(today, 8), sex=F, school=school, gp_practice=gp)
+                          date_of_birth=born_ago(today, 8), sex=F, school=school, gp_practice=gp)
     finn = person_create(partnership=partnership, by=mash_worker, given_name="Finn", family_name="Carver",
-                         date_of_birth=_born(today, 4), sex=M, gp_practice=gp)
+                         date_of_birth=born_ago(today, 4), sex=M, gp_practice=gp)
     household_create(partnership=partnership, by=mash_worker, address="41 Weaver Street\nNorthtown",
                      postcode="NT4 8JL", members=[holly, finn])
 
@@ -187,7 +175,7 @@ def _carver(partnership: Partnership, now: datetime) -> None:
     _scheduled(meeting, by=mash_manager, scheduled_for=held_at, arranged_at=threshold + timedelta(minutes=30))
     meeting_contribute(meeting=meeting, by=police, at=threshold + timedelta(hours=2),
                        information="The boyfriend has a caution for assault (2022). No call-outs to the address.")
-    meeting_contribute(meeting=meeting, by=_user("gp"), at=threshold + timedelta(hours=16),
+    meeting_contribute(meeting=meeting, by=demo_user("gp"), at=threshold + timedelta(hours=16),
                        information="Finn has missed his last two asthma reviews; Holly was seen in March with a"
                                    " wrist injury said to be from a fall.")
     invited = Invitation.objects.filter(meeting=meeting).select_related("agency")

@@ -1,61 +1,16 @@
-"""Forms of the strategy meeting pages: an agency's contribution, and the meeting held; and the date-and-time
-form every meeting page that asks for a moment builds on."""
+"""Forms of the strategy meeting pages: an agency's contribution, and the meeting held."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from django import forms
-from django.utils import timezone
 
-from cases.forms_dates import DatePartsField
-from referrals.forms_triage import TIME_HINT, time_parse
+from cases.forms_dates import DateAndTimeForm, DatePartsField, clock_field
 from strategy_meetings.models import Invitation, StrategyMeeting
 
 ATTENDANCE_PREFIX = "attendance_"
-REAL_TIME = "Enter a real time, using the 24-hour clock, for example 14:30"
-
-
-def clock_field(label: str, *, required_message: str) -> forms.CharField:
-    """A 24-hour time typed as text ("14:30", "1430" or "9.05")."""
-    return forms.CharField(
-        label=label, max_length=5, help_text=TIME_HINT,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false", "autocomplete": "off"}),
-        error_messages={"required": required_message, "max_length": REAL_TIME},
-    )
-
-
-class DateAndTimeForm(forms.Form):
-    """A date field (``DatePartsField``) and a 24-hour time field combined into ``cleaned_data["at"]``, an aware
-    local datetime; a time that is not a real one is refused on its field."""
-
-    # The names of the two fields, set by each form.
-    date_field: ClassVar[str]
-    time_field: ClassVar[str]
-
-    @classmethod
-    def initial_from(cls, moment: datetime | None) -> dict[str, Any]:
-        """The date and time fields prefilled with a moment, in local time (nothing when it is unset)."""
-        if moment is None:
-            return {}
-        local = timezone.localtime(moment)
-        return {cls.date_field: local.date(), cls.time_field: local.strftime("%H:%M")}
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        day: date | None = cleaned.get(self.date_field)
-        typed = (cleaned.get(self.time_field) or "").strip()
-        if day is not None and typed:
-            clock = time_parse(typed)
-            if clock is None:
-                self.add_error(self.time_field, REAL_TIME)
-            else:
-                cleaned["at"] = timezone.make_aware(datetime.combine(day, clock))
-        return cleaned
-
-
 class ContributeForm(forms.Form):
     information = forms.CharField(
         label="What does your agency know about the child and family?", max_length=20000,

@@ -13,8 +13,7 @@ from typing import Any
 from django import forms
 
 from agencies.models import Agency, User
-from cases.forms_dates import DatePartsField
-from strategy_meetings.forms import DateAndTimeForm, clock_field
+from cases.forms_dates import DateAndTimeForm, DatePartsField, clock_field
 from strategy_meetings.rules import ICPC_WORKING_DAYS
 
 # Up to this many options are radios; a longer list is a select (GOV.UK: radios unless the list is long).

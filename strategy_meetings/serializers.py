@@ -6,20 +6,10 @@ from typing import Any
 
 from rest_framework import serializers
 
+from config.api import date_out as _date
+from config.api import moment_out as _moment
 from strategy_meetings.models import Invitation, StrategyMeeting
 from strategy_meetings.selectors import MeetingDetail
-
-_when = serializers.DateTimeField()
-_day = serializers.DateField()
-
-
-def _moment(value: Any) -> str | None:
-    return _when.to_representation(value) if value is not None else None
-
-
-def _date(value: Any) -> str | None:
-    return _day.to_representation(value) if value is not None else None
-
 
 # -- Requests ------------------------------------------------------------------------------------------------
 

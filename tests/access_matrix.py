@@ -24,10 +24,14 @@ from tests.access_matrix_base import (
 from tests.conftest import World
 from tests.factories import PASSWORD
 from tests.matrix import (
+    attachments_entries,
+    case_pages,
+    chronology_entries,
     incident_pages,
     incidents_api,
     people_api,
     people_pages,
+    plans_entries,
     referral_pages_partners,
     referral_pages_triage,
     referrals_api,
@@ -35,6 +39,7 @@ from tests.matrix import (
     strategy_meeting_pages_organise,
     strategy_meeting_pages_record,
     strategy_meetings_api,
+    voice_entries,
 )
 
 __all__ = ["ALL", "ANON", "ENTRIES", "Entry"]
@@ -94,3 +99,5 @@ ENTRIES += people_api.ENTRIES + incidents_api.ENTRIES + people_pages.ENTRIES + i
 ENTRIES += referrals_api.ENTRIES + referral_pages_triage.ENTRIES + referral_pages_partners.ENTRIES
 ENTRIES += strategy_meetings_api.ENTRIES + strategy_meeting_pages.ENTRIES + strategy_meeting_pages_organise.ENTRIES
 ENTRIES += strategy_meeting_pages_record.ENTRIES
+ENTRIES += voice_entries.ENTRIES + attachments_entries.ENTRIES + plans_entries.ENTRIES + chronology_entries.ENTRIES
+ENTRIES += case_pages.ENTRIES

@@ -18,6 +18,12 @@ def _quick_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["tests.hashers.QuickArgon2PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _attachments_kept_apart(settings, tmp_path):
+    """Files a test attaches go to its own folder, never the application's."""
+    settings.ATTACHMENTS_ROOT = tmp_path / "attachments"
+
+
 @dataclass
 class World:
     north: Partnership

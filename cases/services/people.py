@@ -27,6 +27,7 @@ from audits.services import access_record
 from cases.models import (
     BreakGlass,
     Case,
+    ChildVoice,
     EncompassNotice,
     Household,
     HouseholdMember,
@@ -39,6 +40,8 @@ from cases.models import (
     PersonFlag,
     PersonGroupObjectPermission,
     PersonUserObjectPermission,
+    PlanAction,
+    PlanDistribution,
     Relationship,
     RestrictedAccess,
 )
@@ -534,6 +537,12 @@ def person_merge(*, keep: Person, duplicate: Person, by: User) -> Person:
         Exists(EncompassNotice.objects.filter(child=keep, incident=OuterRef("incident")))
     ).update(child=keep, **moved)
     Case.objects.filter(child=duplicate).update(child=keep, **moved)
+    ChildVoice.objects.filter(child=duplicate).update(child=keep, **moved)
+    PlanAction.objects.filter(family_member=duplicate).update(family_member=keep, **moved)
+    PlanDistribution.objects.filter(family_member=duplicate).exclude(
+        Exists(PlanDistribution.objects.filter(family_member=keep, plan=OuterRef("plan"),
+                                               version_number=OuterRef("version_number")))
+    ).update(family_member=keep, **moved)
     _front_door_links_move(keep=keep, duplicate=duplicate, moved=moved)
     PersonFlag.objects.filter(person=duplicate).exclude(
         Q(cleared_at__isnull=True)

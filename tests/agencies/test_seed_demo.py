@@ -9,6 +9,7 @@ from django.utils import timezone
 from agencies.chasers import chase_run
 from agencies.demo import DEMO_PASSWORD, demo_logins
 from agencies.models import Agency, Chase, Role, User
+from cases.models import Case, ChildVoice, Plan, PlanAction, PlanDistribution
 from strategy_meetings.demo import MEETING_RULES
 from strategy_meetings.models import Action, Contribution, Invitation, MinutesDistribution, StrategyMeeting
 
@@ -107,3 +108,29 @@ def test_the_carver_meeting_is_held_with_its_minutes_sent_to_every_invited_agenc
     link = f'href="/strategy-meetings/{meeting.pk}/"'
     assert link in _section(html, "your-actions") and "Interview Holly" in _section(html, "your-actions")
     assert link in _section(html, "records-shared-with-your-agency-recently")
+
+
+def test_the_brennan_children_each_heard_in_their_own_right_and_liam_chased(client):
+    call_command("seed_demo")
+    voices = {v.child.given_name: v for v in ChildVoice.objects.filter(child__family_name="Brennan")
+              .select_related("child")}
+    assert set(voices) == {"Sophie", "Liam", "Grace"}
+    # The pre-verbal baby: an observation, not "too young" alone.
+    assert voices["Grace"].method == ChildVoice.Method.OBSERVATION and voices["Grace"].observations
+    assert voices["Liam"].recorded_at < timezone.now() - timedelta(weeks=6)
+    liam_case = Case.objects.get(child=voices["Liam"].child)
+    assert list(Chase.objects.filter(rule="child_voice_overdue", subject_id=liam_case.pk).order_by("level")
+                .values_list("level", "recipient__username")) == [(1, "social.worker"), (2, "team.manager")]
+
+    client.force_login(User.objects.get(username="social.worker"))
+    sophie_case = Case.objects.get(child=voices["Sophie"].child)
+    page = client.get(f"/cases/{sophie_case.pk}/").content.decode()
+    assert page.count("Not heard for 6 weeks") == 1
+    home = client.get("/").content.decode()
+    assert "Liam Brennan" in _section(home, "visits-and-voice-records-due")
+
+    agreement = Plan.objects.get(case=sophie_case)
+    assert agreement.kind == Plan.Kind.WRITTEN_AGREEMENT
+    assert PlanAction.objects.filter(plan=agreement, party=PlanAction.Party.PERSON_POSING_RISK).exists()
+    received = set(PlanDistribution.objects.filter(plan=agreement).values_list("agency__name", flat=True))
+    assert received >= {"Northshire Police", "Northshire Health Visiting"}

@@ -337,7 +337,7 @@ def test_every_link_to_a_person_is_handled_by_the_merge():
     moved = {"household_memberships", "addresses", "relationships_from", "relationships_to", "incident_parts",
              "incident_appearances", "marac_referrals", "encompass_notices", "cases", "flags",
              "persongroupobjectpermission_set", "personuserobjectpermission_set", "named_users",
-             "referral_appearances", "strategy_meeting_appearances"}
+             "referral_appearances", "strategy_meeting_appearances", "voice_records", "plan_actions"}
     stays = {"merged", "break_glass"}  # history of the duplicate itself
     links = {rel.get_accessor_name() or rel.name for rel in Person._meta.related_objects}
     assert links == moved | stays

@@ -82,7 +82,7 @@ def test_a_practitioner_sees_the_actions_they_and_their_agency_own_soonest_first
     assert actions.count(link(meeting)) == 2
     page = words(actions)
     assert page.index("Interview the child") < page.index("Check the address")
-    assert child_of(meeting).full_name in page and "Action for Shire Police, due" in page
+    assert child_of(meeting).full_name in page and "Strategy meeting action for Shire Police, due" in page
     assert "Speak to the stepfather" not in page and "Weigh the baby" not in page and "Tell the school" not in page
     # A long description is shortened; the time left runs to the end of the day it is due.
     assert own.description not in page and "Interview the child with a trained officer" in page and "…" in page
@@ -109,7 +109,8 @@ def test_a_social_worker_sees_their_actions_due(world, client_for):
     meeting = held(world)
     action(world, meeting, world.csc, days=2, owner=world.sw, description="Complete the section 47 enquiry.")
     page = words(section(home(client_for(world.sw)), ACTIONS_DUE))
-    assert "Complete the section 47 enquiry." in page and "Action for North Children's Services" in page
+    assert "Complete the section 47 enquiry." in page
+    assert "Strategy meeting action for North Children's Services" in page
     assert "Complete the section 47 enquiry." not in home(client_for(world.mw))
 
 
@@ -247,8 +248,8 @@ def test_the_practitioner_s_home_does_not_grow_with_meetings(world, client_for, 
     home(client)
     # session; user with membership and agency; the actor's set_config; savepoint; the agency's open checks
     # (none, so no children); the meetings it is asked to, their children, which of them the user may open;
-    # the minutes received, their children, which may be opened; the actions owned, their children, which may
-    # be opened; tasks due; latest unread; the header badge's count; release savepoint.
+    # the minutes received, their children, which may be opened; the meeting actions owned, their children, which
+    # may be opened; the plan actions owned; tasks due; latest unread; the header badge's count; release savepoint.
     with django_assert_num_queries(PRACTITIONER_QUERIES):
         one = home(client)
     for _ in range(4):
@@ -259,7 +260,7 @@ def test_the_practitioner_s_home_does_not_grow_with_meetings(world, client_for, 
         assert section(one, slug).count("/strategy-meetings/") < section(five, slug).count("/strategy-meetings/")
 
 
-PRACTITIONER_QUERIES = 18
+PRACTITIONER_QUERIES = 19
 
 
 def test_the_mash_manager_s_home_does_not_grow_with_meetings(world, client_for, django_assert_num_queries):

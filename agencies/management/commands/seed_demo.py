@@ -8,6 +8,7 @@ from agencies.demo import DEMO_PASSWORD, PARTNERSHIP_CODE, demo_logins, seed_dem
 from agencies.models import Partnership
 from audits.context import actor_set
 from cases.demo import seed_cases_demo
+from cases.demo_lived import seed_lived_demo
 from referrals.demo import seed_referrals_demo
 from strategy_meetings.demo import seed_meetings_demo
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
                 seed_cases_demo(partnership=partnership, today=today)
                 seed_referrals_demo(partnership=partnership, now=now)
                 seed_meetings_demo(partnership=partnership, now=now)
+                seed_lived_demo(partnership=partnership, now=now)
         self.stdout.write("Created the demo partnership." if created else "The demo partnership is already there.")
         logins = demo_logins()
         width = max(len(login.username) for login in logins)
