@@ -190,7 +190,8 @@ def plan_distribute_page(request: HttpRequest, plan_id: int) -> HttpResponse:
         except ValidationError as error:
             # The next send is of the version now shown.
             data = request.POST.copy()
-            data["version_shown"] = str(Plan.objects.values_list("current_version", flat=True).get(pk=plan.pk))
+            plan.refresh_from_db(fields=["current_version"])
+            data["version_shown"] = str(plan.current_version)
             form.data = data
             for key, problems in error.message_dict.items():
                 field = {"parties": "agencies" if agencies else "family_members"}.get(key, key)
