@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from agencies.chasers import chase_rules, chase_run
+from agencies.chasers import chase_rules
 from agencies.models import Chase, Notification, Role
 from agencies.selectors import calendars_for
 from audits.models import AccessLogEntry
@@ -20,21 +20,14 @@ from cases.services.incidents import (
     marac_referral_record,
 )
 from tests.cases.test_incidents_helpers import ashdowns, london, record
+from tests.chase_helpers import chased, sweep
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def sweep(rule: str, now):
-    (result,) = chase_run(now=now, rules=[rule])
-    return result
 
 
-def chased(rule: str) -> list[tuple[int, str]]:
-    return [
-        (n.level, n.recipient.username)
-        for n in Notification.objects.filter(kind=rule).select_related("recipient").order_by("level", "pk")
-    ]
 
 
 def the_rule(name: str):

@@ -13,37 +13,22 @@ from django.test.utils import CaptureQueriesContext
 
 from agencies.chasers import chase_rules, chase_run
 from agencies.models import Agency, Chase, Membership, Notification, Role
-from agencies.rules import DEFAULT_TZ
 from agencies.selectors import calendars_for
 from referrals import services
 from referrals.models import AgencyCheck, Escalation, EscalationStage, Referral
 from referrals.services import NewChild
+from tests.chase_helpers import chased, london, message, sweep
 from tests.factories import AgencyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=DEFAULT_TZ)
 
 
-def sweep(rule: str, now: datetime):
-    (result,) = chase_run(now=now, rules=[rule])
-    return result
 
 
-def chased(rule: str, subject_id: int | None = None) -> list[tuple[int, str]]:
-    notes = Notification.objects.filter(kind=rule)
-    if subject_id is not None:
-        notes = notes.filter(subject_id=subject_id)
-    return [(n.level, n.recipient.username) for n in notes.select_related("recipient").order_by("level", "pk")]
 
 
-def message(rule: str, level: int, subject_id: int | None = None) -> str:
-    notes = Notification.objects.filter(kind=rule, level=level)
-    if subject_id is not None:
-        notes = notes.filter(subject_id=subject_id)
-    return notes.get().message
 
 
 def the_rule(name: str):

@@ -11,35 +11,23 @@ from django.test.utils import CaptureQueriesContext
 
 from agencies.chasers import chase_rules, chase_run
 from agencies.models import Agency, Membership, Notification, Role
-from agencies.rules import DEFAULT_TZ
 from agencies.selectors import calendars_for
 from cases.models import Person
 from strategy_meetings import services
 from strategy_meetings.models import Action, Invitation, StrategyMeeting
+from tests.chase_helpers import chased, london, message, sweep
 from tests.conftest import World
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=DEFAULT_TZ)
 
 
-def sweep(rule: str, now: datetime):
-    (result,) = chase_run(now=now, rules=[rule])
-    return result
 
 
-def chased(rule: str, subject_id: int | None = None) -> list[tuple[int, str]]:
-    notes = Notification.objects.filter(kind=rule)
-    if subject_id is not None:
-        notes = notes.filter(subject_id=subject_id)
-    return [(n.level, n.recipient.username) for n in notes.select_related("recipient").order_by("level", "pk")]
 
 
-def message(rule: str, level: int) -> str:
-    return Notification.objects.get(kind=rule, level=level).message
 
 
 def the_rule(name: str):
