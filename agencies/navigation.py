@@ -14,6 +14,10 @@ INCIDENT_AGENCIES = frozenset({Agency.Kind.CHILDRENS_SOCIAL_CARE, Agency.Kind.PO
 PARTNER_AGENCIES = frozenset(Agency.Kind.values) - {Agency.Kind.CHILDRENS_SOCIAL_CARE}
 # MASH staff and the senior manager of children's social care (referrals.permissions.TRIAGE_ROLES).
 TRIAGE_ROLES = frozenset({Role.MASH_PRACTITIONER, Role.MASH_MANAGER, Role.SENIOR_MANAGER})
+# Managers of any agency, and administrators: the dashboard, the improvement plan and training compliance.
+OVERSIGHT_ROLES = frozenset({Role.MASH_MANAGER, Role.TEAM_MANAGER, Role.SENIOR_MANAGER, Role.ADMIN})
+# Who creates audit rounds (the senior manager), takes part in them (auditors), and administers them.
+AUDIT_ROLES = frozenset({Role.SENIOR_MANAGER, Role.AUDITOR, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,10 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Your referrals", "referrals-made", EVERYONE - {Role.AUDITOR, Role.ADMIN}),
     NavItem("Strategy meetings", "meeting-list", EVERYONE - {Role.AUDITOR, Role.ADMIN}),
     NavItem("Agency checks", "checks-inbox", EVERYONE - {Role.AUDITOR, Role.ADMIN}, PARTNER_AGENCIES),
+    NavItem("Dashboard", "dashboard", OVERSIGHT_ROLES),
+    NavItem("Audit rounds", "audit-round-list", AUDIT_ROLES),
+    NavItem("Improvement plans", "improvement-plan-list", OVERSIGHT_ROLES),
+    NavItem("Training", "training-compliance", OVERSIGHT_ROLES),
 )
 
 

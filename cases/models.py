@@ -215,6 +215,9 @@ class Case(CaseRecord):
                          help_text="Factors identified at assessment (CIN codes, e.g. 3A)")
     category_of_abuse = models.CharField(max_length=3, blank=True)
     closure_reason = models.CharField(max_length=3, blank=True)
+    # The child and family assessment (due within 45 working days of its start, SPEC 4).
+    assessment_started_on = models.DateField(null=True, blank=True)
+    assessment_completed_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_on"]
@@ -226,6 +229,11 @@ class Case(CaseRecord):
                 name="case_closed_has_date",
             ),
             models.UniqueConstraint(fields=["child"], condition=~Q(status="closed"), name="case_one_open_per_child"),
+            models.CheckConstraint(
+                condition=Q(assessment_completed_on__isnull=True)
+                | Q(assessment_started_on__lte=F("assessment_completed_on")),
+                name="case_assessment_completed_after_start",
+            ),
         ]
         indexes = [
             # The child-voice-overdue chaser: open cases by the day they opened.

@@ -25,8 +25,11 @@ from tests.conftest import World
 from tests.factories import PASSWORD
 from tests.matrix import (
     attachments_entries,
+    audit_round_entries,
     case_pages,
     chronology_entries,
+    dashboard_entries,
+    improvement_entries,
     incident_pages,
     incidents_api,
     people_api,
@@ -39,6 +42,7 @@ from tests.matrix import (
     strategy_meeting_pages_organise,
     strategy_meeting_pages_record,
     strategy_meetings_api,
+    training_entries,
     voice_entries,
 )
 
@@ -101,3 +105,5 @@ ENTRIES += strategy_meetings_api.ENTRIES + strategy_meeting_pages.ENTRIES + stra
 ENTRIES += strategy_meeting_pages_record.ENTRIES
 ENTRIES += voice_entries.ENTRIES + attachments_entries.ENTRIES + plans_entries.ENTRIES + chronology_entries.ENTRIES
 ENTRIES += case_pages.ENTRIES
+ENTRIES += dashboard_entries.ENTRIES + audit_round_entries.ENTRIES + improvement_entries.ENTRIES
+ENTRIES += training_entries.ENTRIES

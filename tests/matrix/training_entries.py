@@ -1,0 +1,7 @@
+"""Access matrix: training compliance, every persona."""
+
+from __future__ import annotations
+
+from tests.access_matrix_base import Entry
+
+ENTRIES: list[Entry] = []
