@@ -47,8 +47,10 @@ class Figure:
     denominator: int | None
     # For a measure given per agency ("agency checks answered on time, per agency"), one figure per agency.
     breakdown: tuple[Figure, ...] = ()
-    # A breakdown row's agency (None for the measure as a whole).
+    # A breakdown row's agency (None for the measure as a whole, or a breakdown that is not by agency).
     agency_id: int | None = None
+    # The partnership's target, where it sets one (training compliance: 90%).
+    target: float | None = None
 
 
 @dataclass(frozen=True)
