@@ -73,8 +73,13 @@ def user_create(
     last_name: str = "",
     line_manager: User | None = None,
     teams: Iterable[Team] = (),
+    password_hashed: bool = False,
 ) -> User:
-    """A user with their membership: agency, role, line manager, and the matching groups."""
+    """A user with their membership: agency, role, line manager, and the matching groups.
+
+    With ``password_hashed``, ``password`` is a hash already made by ``make_password`` (the demo hashes its one
+    shared password once rather than once per user); otherwise it is checked against the password rules.
+    """
     served = list(agency.partnerships.all())
     if partnership is None:
         if len(served) != 1:
@@ -87,11 +92,14 @@ def user_create(
     if role not in Role.values:
         raise ValidationError({"role": [f"Unknown role {role!r}."]})
     user = User(username=username.strip(), email=email, first_name=first_name, last_name=last_name)
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise ValidationError({"password": error.messages}) from error
-    user.set_password(password)
+    if password_hashed:
+        user.password = password
+    else:
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise ValidationError({"password": error.messages}) from error
+        user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
     membership = Membership(user=user, agency=agency, partnership=partnership, role=role, line_manager=line_manager)

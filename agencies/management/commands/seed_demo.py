@@ -7,6 +7,8 @@ from django.utils import timezone
 from agencies.demo import DEMO_PASSWORD, PARTNERSHIP_CODE, demo_logins, seed_demo
 from agencies.models import Partnership
 from audits.context import actor_set
+from audits.demo import seed_oversight_demo
+from audits.demo_history import seed_history
 from cases.demo import seed_cases_demo
 from cases.demo_lived import seed_lived_demo
 from referrals.demo import seed_referrals_demo
@@ -29,6 +31,9 @@ class Command(BaseCommand):
                 seed_referrals_demo(partnership=partnership, now=now)
                 seed_meetings_demo(partnership=partnership, now=now)
                 seed_lived_demo(partnership=partnership, now=now)
+                # A year of history behind the dashboards, then the improvement plan and the audit round on it.
+                seed_history(partnership=partnership, now=now)
+                seed_oversight_demo(partnership=partnership, now=now)
         self.stdout.write("Created the demo partnership." if created else "The demo partnership is already there.")
         logins = demo_logins()
         width = max(len(login.username) for login in logins)
