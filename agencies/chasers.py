@@ -386,14 +386,11 @@ class TrainingExpired(ChaseRule):
 
     def overdue(self, now: datetime, calendars: PartnershipCalendars) -> Iterator[Overdue]:
         today = now.astimezone(DEFAULT_TZ).date()
-        newer = TrainingRecord.objects.filter(user_id=OuterRef("user_id"), course=OuterRef("course")).filter(
-            Q(expires_on__gt=OuterRef("expires_on")) | Q(expires_on=OuterRef("expires_on"), pk__gt=OuterRef("pk"))
-        )
         rows = (
             self.unfinished(
                 TrainingRecord.objects.filter(
                     expires_on__lt=today, user__is_active=True, user__membership__isnull=False
-                ).exclude(Exists(newer))  # training_user_course_idx
+                ).exclude(training_superseded())  # training_user_course_idx
             )
             .order_by()
             .values_list(
@@ -441,6 +438,15 @@ class TrainingExpired(ChaseRule):
 # -- What the rules' messages share -------------------------------------------------------------------------
 
 RESTRICTED_CHILD = "a child whose record is restricted"
+
+
+def training_superseded() -> Exists:
+    """Whether the member of staff has a newer record of the same course than the training record being swept."""
+    return Exists(
+        TrainingRecord.objects.filter(user_id=OuterRef("user_id"), course=OuterRef("course")).filter(
+            Q(expires_on__gt=OuterRef("expires_on")) | Q(expires_on=OuterRef("expires_on"), pk__gt=OuterRef("pk"))
+        )
+    )
 
 
 def moment_words(moment: datetime) -> str:

@@ -15,6 +15,9 @@ from agencies.models import Notification, Role, User
 from agencies.navigation import role_of
 from agencies.rules import DEFAULT_TZ
 from agencies.selectors import agencies_visible, calendars_for, membership_of, notifications_for, users_visible
+from audits.dashboard import dashboard_has, dashboard_headline_scope, value_text
+from audits.measures import measures
+from audits.selectors_rounds import rounds_listed
 from cases.chasers_plans import RESTRICTED_PERSON
 from cases.selectors.cases import cases_led, children_unheard
 from cases.selectors.plans import plan_actions_owned
@@ -111,6 +114,22 @@ class HomeSection:
         return not self.rows and not self.facts and not self.items
 
 
+@dataclass(frozen=True)
+class HeadlineFigure:
+    label: str
+    value: str
+    counts: str
+
+
+@dataclass
+class DashboardPanel:
+    """A manager's way to their dashboard (SPEC 8: a manager lands on the dashboard), with its headline
+    figures over the last 12 months."""
+
+    href: str
+    figures: list[HeadlineFigure]
+
+
 @dataclass
 class HomePage:
     heading: str
@@ -119,6 +138,7 @@ class HomePage:
     sections: list[HomeSection]
     tasks_due: HomeSection
     unread: HomeSection
+    dashboard: DashboardPanel | None = None
 
 
 ROLE_INTRO = {
@@ -442,6 +462,22 @@ def _escalation_items(user: User, now: datetime) -> list[HomeItem]:
     ]
 
 
+def _audit_round_items(user: User, now: datetime) -> list[HomeItem]:
+    """The audit rounds the auditor is part of, newest first, with their progress: one query."""
+    items = []
+    for audit_round in rounds_listed(user=user)[:WORK_SHOWN]:
+        if audit_round.status == audit_round.Status.OPEN:
+            tag, colour = f"Closes {audit_round.closes_on:%d %b %Y}", "blue"
+        else:
+            tag, colour = "Closed", "grey"
+        items.append(HomeItem(
+            text=audit_round.theme, href=reverse("audit-round-detail", args=[audit_round.pk]),
+            # The selector's annotations: cases drawn and cases moderated.
+            meta=f"{getattr(audit_round, 'moderated', 0)} of {getattr(audit_round, 'drawn', 0)} cases moderated",
+            tag=tag, tag_colour=colour))
+    return items
+
+
 MEETINGS_LINK = ("Go to strategy meetings", "meeting-list")
 
 # The sections filled with records, by title; each returns its items, and (text, URL name) of the links to the rest.
@@ -460,6 +496,7 @@ SECTION_ITEMS: dict[str, tuple[Callable[[User, datetime], list[HomeItem]], tuple
     "Visits and voice records due": (_voice_due_items, ()),
     "Strategy meetings not yet held": (_not_held_items, (MEETINGS_LINK,)),
     "Escalations that have reached you": (_escalation_items, ()),
+    "Your audit rounds": (_audit_round_items, (("Go to audit rounds", "audit-round-list"),)),
 }
 
 
@@ -471,6 +508,44 @@ def _section(title: str, empty_text: str, *, user: User, now: datetime) -> HomeS
         section.items = items(user, now)
         section.links = [HomeLink(text, reverse(url_name)) for text, url_name in links]
     return section
+
+
+# The figures a manager's home page shows from their dashboard.
+HEADLINE_MEASURES = ("decisions_in_time", "feedback_given", "meetings_in_time")
+
+
+def _dashboard_panel(user: User, role: str) -> DashboardPanel | None:
+    """Managers' headline figures: one query for each, and one for a team manager's team. An administrator's
+    home is the partnership's set-up; their dashboard is in the navigation."""
+    if role == Role.ADMIN:
+        return None
+    scope = dashboard_headline_scope(user, today=timezone.localdate())
+    if scope is None:
+        return DashboardPanel(href=reverse("dashboard"), figures=[]) if dashboard_has(user) else None
+    known = {measure.key: measure for measure in measures()}
+    figures = []
+    for key in HEADLINE_MEASURES:
+        if key in known:
+            figure = known[key].figure(scope)
+            counts = (f"{figure.numerator} of {figure.denominator}"
+                      if figure.numerator is not None and figure.denominator is not None else "")
+            figures.append(HeadlineFigure(figure.label, value_text(figure.unit, figure.value), counts))
+    return DashboardPanel(href=reverse("dashboard"), figures=figures)
+
+
+PERFORMANCE = "Partnership performance"
+
+
+def _dashboard_in(sections: list[HomeSection], panel: DashboardPanel | None) -> DashboardPanel | None:
+    """The senior manager's home has a section for the partnership's performance: the headline figures go
+    there, rather than in a panel of their own."""
+    performance = next((section for section in sections if section.title == PERFORMANCE), None)
+    if panel is None or performance is None:
+        return panel
+    performance.facts = [(figure.label, f"{figure.value} ({figure.counts})" if figure.counts else figure.value)
+                         for figure in panel.figures]
+    performance.links = [HomeLink("Go to the partnership dashboard", panel.href)]
+    return None
 
 
 def home_sections(*, user: User) -> HomePage:
@@ -487,6 +562,8 @@ def home_sections(*, user: User) -> HomePage:
     - Partner agency practitioner: checks for the agency (1 + 2) and meetings it has not been heard at
       (1 + 2), minutes it received in the last 30 days (1 + 2), its meeting actions (1 + 2).
     - Senior manager: escalation stages waiting for them (1).
+    - Managers (not administrators): their dashboard's headline figures (one each of ``HEADLINE_MEASURES``),
+      and a team manager's team (1).
     """
     role = role_of(user)
     membership = membership_of(user)
@@ -525,4 +602,5 @@ def home_sections(*, user: User) -> HomePage:
             rows=notification_rows(latest, now=now),
             links=[inbox],
         ),
+        dashboard=_dashboard_in(sections, _dashboard_panel(user, role)),
     )

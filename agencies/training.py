@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 
@@ -68,8 +69,11 @@ def staff_in_scope(*, partnership_id: int, agency_id: int | None = None, team_id
     return staff
 
 
-def staff_with_compliance(staff: QuerySet[User], *, as_of: date) -> QuerySet[User]:
-    """``staff`` annotated with ``holds_level_3``, ``holds_level_2``, ``holds_dash`` and ``compliant``."""
+def staff_with_compliance(staff: QuerySet[User], *, as_of: date) -> QuerySet[Any]:
+    """``staff`` annotated with ``holds_level_3``, ``holds_level_2``, ``holds_dash`` and ``compliant``.
+
+    Users still (typed ``Any`` so that callers may filter and count on the annotations).
+    """
     return staff.annotate(
         holds_level_3=_holds([Course.SAFEGUARDING_L3], as_of),
         holds_level_2=_holds(LEVEL_2_OR_ABOVE, as_of),

@@ -36,7 +36,6 @@ from audits.models import (
 )
 from audits.sampling import sample_draw
 from audits.services_improvement import improvement_action_add
-from cases.models import Case
 
 PLAN_TITLE = "Safeguarding partnership improvement plan"
 PLAN_MONTHS_AGO = 5
@@ -170,40 +169,34 @@ def _plan(partnership: Partnership, today: date, users: dict[str, User], agencie
 
 def _round(partnership: Partnership, now: datetime, plan: ImprovementPlan, users: dict[str, User],
            agencies: dict[str, Agency]) -> None:
-    auditor = users["auditor"]
+    auditor, senior = users["auditor"], users["senior.manager"]
     drawn_at = now - timedelta(days=ROUND_DRAWN_DAYS_AGO)
     drawn = sample_draw(partnership_id=partnership.pk, seed=ROUND_SEED, size=ROUND_SIZE, drawn_at=drawn_at)
+    # Drawn by the senior manager, as the service lets only them (and administrators) draw a round.
     audit_round = AuditRound.objects.create(
-        partnership=partnership, created_by=auditor, theme=ROUND_THEME, sample_size=ROUND_SIZE, seed=ROUND_SEED,
-        drawn_at=drawn_at, closes_on=now.date() + timedelta(days=ROUND_CLOSES_IN_DAYS),
+        partnership=partnership, created_by=senior, theme=ROUND_THEME, sample_size=ROUND_SIZE, seed=ROUND_SEED,
+        drawn_at=drawn_at, closes_on=now.astimezone(DEFAULT_TZ).date() + timedelta(days=ROUND_CLOSES_IN_DAYS),
     )
     audit_round.auditors.add(auditor)
     audit_cases = AuditCase.objects.bulk_create([
-        AuditCase(partnership=partnership, created_by=auditor, round=audit_round, case_id=case_id, position=position)
+        AuditCase(partnership=partnership, created_by=senior, round=audit_round, case_id=case_id, position=position)
         for position, case_id in enumerate(drawn, start=1)
     ])
-    children = dict(Case.objects.filter(pk__in=drawn).values_list("pk", "child__given_name"))
-    reviewers = (
-        (CSC, auditor),
-        (POLICE, users["police.officer.manager"]),
-        (HEALTH_VISITING, users["health.visitor.manager"]),
-    )
     reviews, answers = [], []
-    # Half the sample reviewed by children's social care, the first two by the police and health as well.
+    # Half the sample reviewed so far, by the round's auditor for children's social care. Reviews never name the
+    # child: the report built from them is read by practitioners.
     for index, audit_case in enumerate(audit_cases[: len(audit_cases) // 2]):
         grade, pattern = REVIEW_PATTERNS[index % len(REVIEW_PATTERNS)]
-        for agency_name, reviewer in reviewers if index < 2 else reviewers[:1]:
-            review = AuditReview(
-                partnership=partnership, created_by=reviewer, audit_case=audit_case, agency=agencies[agency_name],
-                reviewer=reviewer, grade=grade, submitted_at=drawn_at + timedelta(days=3 + 2 * index),
-                strengths=f"{children.get(audit_case.case_id, 'The child')} was seen and the risk was named early.",
-                concerns="Agencies did not share the pattern of incidents; the plan's actions have no dates.",
-            )
-            reviews.append(review)
-            for question, answer in zip(AuditQuestion.values, pattern, strict=True):
-                answers.append(AuditAnswer(partnership=partnership, created_by=reviewer, review=review,
-                                           question=question, answer=answer,
-                                           comment=ANSWER_COMMENTS.get(answer, "")))
+        review = AuditReview(
+            partnership=partnership, created_by=auditor, audit_case=audit_case, agency=agencies[CSC],
+            reviewer=auditor, grade=grade, submitted_at=drawn_at + timedelta(days=3 + 2 * index),
+            strengths="The child was seen and the risk was named early.",
+            concerns="Agencies did not share the pattern of incidents; the plan's actions have no dates.",
+        )
+        reviews.append(review)
+        for question, answer in zip(AuditQuestion.values, pattern, strict=True):
+            answers.append(AuditAnswer(partnership=partnership, created_by=auditor, review=review,
+                                       question=question, answer=answer, comment=ANSWER_COMMENTS.get(answer, "")))
     AuditReview.objects.bulk_create(reviews)
     AuditAnswer.objects.bulk_create(answers)
     for index, (grade, findings, learning) in enumerate(MODERATIONS):

@@ -10,7 +10,8 @@
   staff, and practitioners and managers of an agency the child is shared with, record them.
 - Plans: children's social care, the agencies involved in the case, and an agency owning one of its actions.
 - Attachments: as the record they belong to (a voice record, an incident, a strategy meeting, a case).
-- Auditors see nothing here until an audit round samples a case for them.
+- Auditors read the cases sampled into their open audit rounds, the sampled children's records and what is
+  about those children (voice, plans, incidents, attachments), nothing else, and change nothing.
 - Every denial is a 404 when the user may not know the record exists, a 403 when they may.
 """
 
@@ -28,6 +29,7 @@ from django.utils import timezone
 from agencies.models import Agency, Role, User
 from agencies.permissions import record_share, records_visible
 from agencies.selectors import membership_of
+from audits.permissions import cases_audited_by, children_audited_by, is_auditor
 from audits.services import access_record
 from cases.models import (
     Attachment,
@@ -37,6 +39,7 @@ from cases.models import (
     ChildVoice,
     EncompassNotice,
     Household,
+    HouseholdMember,
     Incident,
     IncidentChild,
     InformationShare,
@@ -86,6 +89,8 @@ def people_known_to(user: User) -> QuerySet[Person]:
         return people if user.is_superuser else people.none()
     if sees_whole_partnership(user):
         return people.filter(partnership__in=served_partnerships(user))
+    if is_auditor(user):
+        return people.filter(pk__in=children_audited_by(user))
     return records_visible(user=user, queryset=people)
 
 
@@ -112,6 +117,9 @@ def person_get_for(user: User, person_id: int, *, write: bool = False, log: bool
 def person_may_change(user: User, person: Person) -> bool:
     if sees_whole_partnership(user):
         return True
+    if is_auditor(user):
+        # An auditor reads; their agency's grants to change what it recorded are not theirs to use.
+        return False
     return records_visible(user=user, queryset=Person.objects.filter(pk=person.pk), perm="change").exists()
 
 
@@ -130,17 +138,26 @@ def households_visible(user: User) -> QuerySet[Household]:
         return households if user.is_superuser else households.none()
     if sees_whole_partnership(user):
         return households.filter(partnership__in=served_partnerships(user))
+    if is_auditor(user):
+        # The households of the children sampled into the auditor's open rounds, read only.
+        return households.filter(Exists(HouseholdMember.objects.filter(
+            household=OuterRef("pk"), person__in=children_audited_by(user))))
     return records_visible(user=user, queryset=households)
+
+
+def household_may_change(user: User, household: Household) -> bool:
+    if sees_whole_partnership(user):
+        return True
+    if is_auditor(user):
+        return False
+    return records_visible(user=user, queryset=Household.objects.filter(pk=household.pk), perm="change").exists()
 
 
 def household_get_for(user: User, household_id: int, *, write: bool = False) -> Household:
     household = households_visible(user).filter(pk=household_id).first()
     if household is None:
         raise Http404("No such household")
-    if write and not (
-        sees_whole_partnership(user)
-        or records_visible(user=user, queryset=Household.objects.filter(pk=household.pk), perm="change").exists()
-    ):
+    if write and not household_may_change(user, household):
         raise PermissionDenied("Your agency may see this household but not change it.")
     return household
 
@@ -156,6 +173,9 @@ def incidents_visible(user: User) -> QuerySet[Incident]:
         return incidents.filter(
             Exists(with_child) | Q(reported_by_id=membership.agency_id), partnership__in=served_partnerships(user)
         )
+    if membership.role == Role.AUDITOR:
+        audited = IncidentChild.objects.filter(incident=OuterRef("pk"), child__in=children_audited_by(user))
+        return incidents.filter(Exists(audited))
     return records_visible(user=user, queryset=incidents)
 
 
@@ -209,6 +229,9 @@ def encompass_notices_visible(user: User) -> QuerySet[EncompassNotice]:
         return notices if user.is_superuser else notices.none()
     if sees_whole_partnership(user):
         return notices.filter(partnership__in=served_partnerships(user))
+    if membership.role == Role.AUDITOR:
+        # None, as a query the chronology can still combine with its other sources (``none()`` cannot be).
+        return notices.filter(pk__isnull=True)
     if membership.agency.kind == Agency.Kind.EDUCATION:
         return notices.filter(school_id=membership.agency_id)
     return notices.filter(incident__reported_by_id=membership.agency_id)
@@ -273,7 +296,7 @@ def cases_visible(user: User) -> QuerySet[Case]:
     if sees_whole_partnership(user):
         return cases.filter(partnership__in=served_partnerships(user))
     if membership.role == Role.AUDITOR:
-        return cases.none()
+        return cases.filter(pk__in=cases_audited_by(user))
     return cases.filter(involved_agencies=membership.agency_id)
 
 
@@ -290,10 +313,8 @@ def case_get_for(user: User, case_id: int, *, log: bool = True) -> Case:
 
 
 def voice_records_visible(user: User) -> QuerySet[ChildVoice]:
-    """The voice records of the children the user may open (restricted children only for those named)."""
-    membership = membership_of(user)
-    if membership is not None and membership.role == Role.AUDITOR:
-        return ChildVoice.objects.none()
+    """The voice records of the children the user may open (restricted children only for those named; for an
+    auditor, the children sampled into their open rounds)."""
     return ChildVoice.objects.filter(child__in=people_visible(user))
 
 
@@ -327,7 +348,7 @@ def plans_visible(user: User) -> QuerySet[Plan]:
     if sees_whole_partnership(user):
         return plans.filter(partnership__in=served_partnerships(user))
     if membership.role == Role.AUDITOR:
-        return plans.none()
+        return plans.filter(case__in=cases_audited_by(user))
     return plans.filter(Q(case__involved_agencies=membership.agency_id)
                         | Q(actions__agency_id=membership.agency_id)).distinct()
 

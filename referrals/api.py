@@ -46,6 +46,7 @@ from rest_framework.views import APIView
 
 from agencies.models import Agency, Role, User
 from agencies.selectors import agencies_visible, membership_of, users_visible
+from audits.permissions import is_auditor
 from cases.models import Person
 from cases.permissions import incidents_visible, people_visible, sees_whole_partnership
 from cases.services.people import StaleRecord
@@ -132,8 +133,9 @@ def _stale(code: int) -> Response:
 
 
 def _sees_all(user: User) -> bool:
-    """Children's social care and administrators: every field of a referral (``referral_sees_all``)."""
-    return sees_whole_partnership(user) or (membership_of(user) is None and user.is_superuser)
+    """Every field of the referrals the user may list: children's social care, administrators, and auditors (who
+    list only the referrals about children sampled into their open rounds), as ``referral_sees_all`` says."""
+    return sees_whole_partnership(user) or is_auditor(user) or (membership_of(user) is None and user.is_superuser)
 
 
 def _detail_response(user: User, referral: Referral, code: int = status.HTTP_200_OK) -> Response:

@@ -6,22 +6,24 @@ fetch each for a user.
 - The referring agency sees its own referrals and their outcomes: a grant to its group, made at intake.
 - An agency asked for a check sees that referral's summary and its own check: a grant made with the check,
   recorded as an information-sharing record.
-- Nobody else sees anything; auditors see referrals once audit rounds sample their cases.
+- An auditor reads, whole, the referrals about the children sampled into their open audit rounds.
+- Nobody else sees anything.
 - A denial is a 404 when the user may not know the referral exists, a 403 when they may.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from agencies.models import Agency, Role, User
 from agencies.permissions import records_visible
 from agencies.selectors import membership_of
+from audits.permissions import children_audited_by, is_auditor
 from audits.services import access_record
 from cases.permissions import sees_whole_partnership, served_partnerships
-from referrals.models import AgencyCheck, Decision, Escalation, EscalationStage, Referral
+from referrals.models import AgencyCheck, Decision, Escalation, EscalationStage, Referral, ReferralChild
 
 TRIAGE_ROLES = frozenset({Role.MASH_PRACTITIONER, Role.MASH_MANAGER, Role.SENIOR_MANAGER})
 DECISION_ROLES = frozenset({Role.MASH_MANAGER, Role.SENIOR_MANAGER})
@@ -76,7 +78,8 @@ def referrals_visible(user: User) -> QuerySet[Referral]:
     if sees_whole_partnership(user):
         return referrals.filter(partnership__in=served_partnerships(user))
     if membership.role == Role.AUDITOR:
-        return referrals.none()
+        audited = ReferralChild.objects.filter(referral=OuterRef("pk"), child__in=children_audited_by(user))
+        return referrals.filter(Exists(audited))
     return records_visible(user=user, queryset=referrals)
 
 
@@ -92,12 +95,13 @@ def referral_get_for(user: User, referral_id: int, *, log: bool = True) -> Refer
 
 
 def referral_sees_all(user: User, referral: Referral) -> bool:
-    """The whole referral (every check, the information shared): children's social care and administrators.
+    """The whole referral (every check, the information shared): children's social care, administrators, and
+    an auditor reading a referral about a sampled child (``referral`` was fetched through ``referral_get_for``).
 
     The referring agency sees its referral, the outcome, feedback and escalations; an agency asked for a
     check sees the summary and its own check only.
     """
-    return sees_whole_partnership(user) or (membership_of(user) is None and user.is_superuser)
+    return sees_whole_partnership(user) or is_auditor(user) or (membership_of(user) is None and user.is_superuser)
 
 
 def referral_is_referrer(user: User, referral: Referral) -> bool:
@@ -139,7 +143,7 @@ def agency_checks_visible(user: User) -> QuerySet[AgencyCheck]:
     if sees_whole_partnership(user):
         return checks.filter(partnership__in=served_partnerships(user))
     if membership.role == Role.AUDITOR:
-        return checks.none()
+        return checks.filter(referral__in=referrals_visible(user))
     return checks.filter(agency_id=membership.agency_id)
 
 
@@ -175,7 +179,7 @@ def escalations_visible(user: User) -> QuerySet[Escalation]:
     """Children's social care sees every challenge to its partnerships' decisions; a partner agency its own."""
     escalations = Escalation.objects.filter(referral__in=referrals_visible(user))
     membership = membership_of(user)
-    if membership is None or sees_whole_partnership(user):
+    if membership is None or sees_whole_partnership(user) or membership.role == Role.AUDITOR:
         return escalations
     return escalations.filter(raised_by_agency_id=membership.agency_id)
 

@@ -20,6 +20,7 @@ const copies = [
   ["static/src/app.js", "app.js"],
   ["static/src/dash.js", "dash.js"],
   ["static/src/countdown.js", "countdown.js"],
+  ["static/src/dashboard-charts.js", "dashboard-charts.js"],
 ];
 for (const [from, to] of copies) {
   cpSync(from, `${out}/${to}`, { recursive: true });

@@ -7,22 +7,23 @@
   senior manager of children's social care, or the meeting's chair.
 - Contributing: children's social care casework staff, or a practitioner or manager of an invited agency.
 - Organising (inviting, scheduling, adding actions): children's social care casework staff, or the chair.
-- Auditors see nothing here until audit rounds sample cases; a denial is a 404 when the user may not know the
-  meeting exists, a 403 when they may.
+- An auditor reads, whole, the meetings about the children sampled into their open audit rounds, and takes
+  no part in them. A denial is a 404 when the user may not know the meeting exists, a 403 when they may.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from agencies.models import Agency, Role, User
 from agencies.permissions import records_visible
 from agencies.selectors import membership_of
+from audits.permissions import children_audited_by, is_auditor
 from audits.services import access_record
 from cases.permissions import sees_whole_partnership, served_partnerships
-from strategy_meetings.models import Invitation, StrategyMeeting
+from strategy_meetings.models import Invitation, StrategyMeeting, StrategyMeetingChild
 
 MANAGE_ROLES = frozenset({Role.MASH_MANAGER, Role.TEAM_MANAGER, Role.SENIOR_MANAGER})
 NOT_CASEWORK = frozenset({Role.AUDITOR, Role.ADMIN})
@@ -45,7 +46,8 @@ def meetings_visible(user: User) -> QuerySet[StrategyMeeting]:
     if sees_whole_partnership(user):
         return meetings.filter(partnership__in=served_partnerships(user))
     if membership.role == Role.AUDITOR:
-        return meetings.none()
+        audited = StrategyMeetingChild.objects.filter(meeting=OuterRef("pk"), child__in=children_audited_by(user))
+        return meetings.filter(Exists(audited))
     return records_visible(user=user, queryset=meetings)
 
 
@@ -61,8 +63,9 @@ def meeting_get_for(user: User, meeting_id: int, *, log: bool = True) -> Strateg
 
 
 def meeting_sees_all(user: User) -> bool:
-    """Every agency's contribution and the whole meeting: children's social care and administrators."""
-    return sees_whole_partnership(user) or (membership_of(user) is None and user.is_superuser)
+    """Every agency's contribution and the whole meeting: children's social care, administrators, and an
+    auditor reading a meeting about a sampled child (fetched through ``meeting_get_for``)."""
+    return sees_whole_partnership(user) or is_auditor(user) or (membership_of(user) is None and user.is_superuser)
 
 
 def meeting_may_manage(user: User, meeting: StrategyMeeting) -> bool:
