@@ -19,6 +19,7 @@ from audits.dashboard import dashboard_has, dashboard_headline_scope, value_text
 from audits.measures import measures
 from audits.selectors_rounds import rounds_listed
 from cases.chasers_plans import RESTRICTED_PERSON
+from cases.permissions import sees_whole_partnership
 from cases.selectors.cases import cases_led, children_unheard
 from cases.selectors.plans import plan_actions_owned
 from referrals import rules
@@ -536,15 +537,20 @@ def _dashboard_panel(user: User, role: str) -> DashboardPanel | None:
 PERFORMANCE = "Partnership performance"
 
 
-def _dashboard_in(sections: list[HomeSection], panel: DashboardPanel | None) -> DashboardPanel | None:
-    """The senior manager's home has a section for the partnership's performance: the headline figures go
-    there, rather than in a panel of their own."""
+def _dashboard_in(sections: list[HomeSection], panel: DashboardPanel | None, *,
+                  whole_partnership: bool) -> DashboardPanel | None:
+    """A senior manager's home has a section for performance: the headline figures go there, rather than in a
+    panel of their own. A partner agency's senior manager's figures are their agency's, and the section says so."""
     performance = next((section for section in sections if section.title == PERFORMANCE), None)
     if panel is None or performance is None:
         return panel
     performance.facts = [(figure.label, f"{figure.value} ({figure.counts})" if figure.counts else figure.value)
                          for figure in panel.figures]
-    performance.links = [HomeLink("Go to the partnership dashboard", panel.href)]
+    if whole_partnership:
+        performance.links = [HomeLink("Go to the partnership dashboard", panel.href)]
+    else:
+        performance.title = "Your agency's performance"
+        performance.links = [HomeLink("Go to your agency's dashboard", panel.href)]
     return None
 
 
@@ -602,5 +608,6 @@ def home_sections(*, user: User) -> HomePage:
             rows=notification_rows(latest, now=now),
             links=[inbox],
         ),
-        dashboard=_dashboard_in(sections, _dashboard_panel(user, role)),
+        dashboard=_dashboard_in(sections, _dashboard_panel(user, role),
+                                whole_partnership=sees_whole_partnership(user)),
     )

@@ -4,8 +4,9 @@ The rule, as safeguarding partnerships' training strategies set it out:
 - everyone who works in a partnership (administrators aside) holds safeguarding children level 2;
 - children's social care staff, MASH staff and every agency's managers hold level 3 instead;
 - police staff and MASH staff also hold DASH risk-assessment training.
-A higher level counts for a lower one. A record is in date from the day it was completed until the day before
-it expires. Compliance is computed in the database (one query per list or figure), never row by row.
+A higher level counts for a lower one. A record is in date from the day it was completed through the day it
+expires (as the expired-training chase counts it: chased from the working day after). Compliance is computed
+in the database (one query per list or figure), never row by row.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def _dash_q() -> Q:
 def _holds(courses: Iterable[str], as_of: date) -> Exists:
     return Exists(
         TrainingRecord.objects.filter(
-            user=OuterRef("pk"), course__in=list(courses), completed_on__lte=as_of, expires_on__gt=as_of
+            user=OuterRef("pk"), course__in=list(courses), completed_on__lte=as_of, expires_on__gte=as_of
         )
     )
 

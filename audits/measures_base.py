@@ -91,6 +91,8 @@ class Measure(ABC):
     trend_drawn: bool = True
     # A short sentence saying what is counted, shown under the figure.
     explanation: str = ""
+    # What an hours figure is of its records: their median, or the longest of them.
+    hours_of: str = "Median"
 
     @abstractmethod
     def figure(self, scope: Scope) -> Figure: ...

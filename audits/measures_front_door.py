@@ -152,6 +152,7 @@ class QueueOldestHours(QueueNow):
     key = "queue_oldest_hours"
     label = "Hours the oldest referral has waited"
     unit = "hours"
+    hours_of = "Longest"
     explanation = (
         "How long the referral waiting longest for a decision has waited, now (each month of the trend: at "
         "its end); by referring agency and the team of the allocated worker."

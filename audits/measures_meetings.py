@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import CharField, DateTimeField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -28,17 +28,6 @@ from strategy_meetings.rules import HEARD_RESPONSES
 MEETINGS = "Strategy meetings"
 CHILD_PROTECTION = "Child protection"
 ASSESSMENT_WORKING_DAYS = 45
-
-
-class PlusHours(Func):
-    """An instant plus a whole number of hours held in another column."""
-
-    output_field = DateTimeField()
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
-        at_sql, at_params = compiler.compile(self.source_expressions[0])
-        hours_sql, hours_params = compiler.compile(self.source_expressions[1])
-        return f"(({at_sql}) + make_interval(hours => ({hours_sql})::integer))", [*at_params, *hours_params]
 
 
 def meeting_children(meeting_path: str = "pk") -> Subquery:
@@ -90,9 +79,9 @@ class MeetingsInTime(RateMeasure):
     )
 
     def base(self, scope: Scope) -> QuerySet[Any]:
-        return meetings_in(scope).alias(
-            deadline=PlusHours(F("threshold_met_at"), F("partnership__strategy_meeting_due_hours"))
-        )
+        # The meeting's own due time (the threshold plus the partnership's hours when it was convened), as the
+        # not-held chase counts it.
+        return meetings_in(scope).alias(deadline=F("due_by"))
 
     def eligible(self, scope: Scope) -> Q:
         return Q(status=StrategyMeeting.Status.HELD) | Q(status__in=OPEN_STATUSES, deadline__lt=timezone.now())

@@ -10,8 +10,6 @@ from django.db.models import (
     Aggregate,
     DateField,
     DateTimeField,
-    Expression,
-    F,
     FloatField,
     Func,
     Q,
@@ -200,12 +198,6 @@ class OneWorkingDayAfter(_WorkingDays):
 def working_years(*days: date) -> tuple[int, int]:
     """The span of years whose bank holidays a working-day deadline about these days may need."""
     return min(d.year for d in days) - 1, max(d.year for d in days) + 1
-
-
-def hours_since(start: str | Expression, at: datetime) -> HoursBetween:
-    from django.db.models import Value
-
-    return HoursBetween(start if not isinstance(start, str) else F(start), Value(at, output_field=DateTimeField()))
 
 
 def calendar_years(scope: Scope) -> tuple[int, int]:

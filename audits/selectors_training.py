@@ -174,11 +174,11 @@ def courses_held(*, kind: str, role: str, records: list[TrainingRecord], as_of: 
     held = []
     for course in courses_required(kind, role):
         meeting = [r for r in records if r.course in COUNTS_FOR[course] and r.completed_on <= as_of]
-        in_date = [r for r in meeting if r.expires_on > as_of]
+        in_date = [r for r in meeting if r.expires_on >= as_of]
         best = max(in_date or meeting, key=lambda r: (r.expires_on, r.pk), default=None)
         if best is None:
             status = "missing"
-        elif best.expires_on <= as_of:
+        elif best.expires_on < as_of:
             status = "expired"
         elif best.expires_on <= as_of + timedelta(days=EXPIRING_SOON_DAYS):
             status = "expiring"

@@ -130,6 +130,7 @@ def audit_review_submit(
             error_add(errors, f"answer_{question.value}", f"Answer: {question.label}")
     if grade not in Grade.values:
         error_add(errors, "grade", "Choose the grade for your agency's work on this case.")
+    _round_still_open(audit_case, errors, auditors_window=True)
     # The case's row is the lock two reviewers of one agency queue on, so neither overwrites the other unseen.
     AuditCase.objects.select_for_update().filter(pk=audit_case.pk).first()
     current = (AuditReview.objects.filter(audit_case=audit_case, agency=agency)
@@ -160,6 +161,17 @@ def audit_review_submit(
     return review
 
 
+def _round_still_open(audit_case: AuditCase, errors: ErrorDict, *, auditors_window: bool) -> None:
+    """Lock the case's round (closing it takes the same lock) and refuse the write once it is closed, or, for
+    the auditors' reviews, once its closing date has passed: a close landing between the page's check and this
+    write still wins."""
+    audit_round = AuditRound.objects.select_for_update().get(pk=audit_case.round_id)
+    if audit_round.status != AuditRound.Status.OPEN:
+        error_add(errors, STALE, "This audit round has closed: nothing more can be recorded in it.")
+    elif auditors_window and audit_round.closes_on < timezone.localdate():
+        error_add(errors, STALE, "This audit round's closing date has passed: reviews are no longer taken.")
+
+
 @transaction.atomic
 def audit_case_moderate(
     *,
@@ -178,6 +190,7 @@ def audit_case_moderate(
         error_add(errors, "findings", "Enter the findings: what the audit found in this case.")
     if not learning_points.strip():
         error_add(errors, "learning_points", "Enter the learning points for practitioners.")
+    _round_still_open(audit_case, errors, auditors_window=False)
     locked = AuditCase.objects.select_for_update().get(pk=audit_case.pk)
     if locked.version != version:
         moderator = locked.moderated_by

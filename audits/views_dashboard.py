@@ -97,11 +97,15 @@ class Section:
         return self.title.lower().replace(" ", "-").replace("'", "")
 
 
-def _figure_view(figure: Figure, *, key: str, query: QueryDict, name: str, breakdown_agency: int | None) -> \
-        FigureView:
+def _figure_view(figure: Figure, *, key: str, query: QueryDict, name: str, breakdown_agency: int | None,
+                 linked: bool = True, hours_of: str = "Median") -> FigureView:
+    """``linked`` False for a breakdown row that is not one agency's (a method, a stage): its records are not
+    listed apart, so it links nowhere rather than to the whole figure's."""
     base = reverse("dashboard-records", args=[key])
 
     def href(part: Part) -> str:
+        if not linked:
+            return ""
         params = query.copy()
         params["part"] = part
         if breakdown_agency is not None:
@@ -118,12 +122,12 @@ def _figure_view(figure: Figure, *, key: str, query: QueryDict, name: str, break
         links = [Link(f"{figure.numerator} met", href("met") if figure.numerator else "", context),
                  Link(f"{missed} not met", href("missed") if missed else "", context)] if figure.denominator else []
     elif figure.unit == "hours" and figure.denominator is not None:
-        counts = f"Median of {figure.denominator} record{'' if figure.denominator == 1 else 's'}"
-        if figure.denominator:
+        counts = f"{hours_of} of {figure.denominator} record{'' if figure.denominator == 1 else 's'}"
+        if figure.denominator and linked:
             links = [Link(f"{figure.denominator} record{'' if figure.denominator == 1 else 's'}", href("all"),
                           context)]
     elif figure.numerator is not None:
-        if figure.numerator:
+        if figure.numerator and linked:
             links = [Link(f"{figure.numerator} record{'' if figure.numerator == 1 else 's'}", href("all"), context)]
     return FigureView(figure=figure, name=name, value=value_text(figure.unit, figure.value), counts=counts,
                       links=links)
@@ -154,10 +158,12 @@ def dashboard_cards(*, scope: Scope, access: DashboardAccess) -> list[Section]:
     sections: dict[str, Section] = {}
     for measure in measures():
         figure = measure.figure(scope)
-        main = _figure_view(figure, key=measure.key, query=query, name="", breakdown_agency=None)
+        main = _figure_view(figure, key=measure.key, query=query, name="", breakdown_agency=None,
+                            hours_of=measure.hours_of)
         breakdown = [
             _figure_view(row, key=measure.key, query=query, breakdown_agency=row.agency_id,
-                         name=access.agency_name(row.agency_id) or row.label)
+                         name=access.agency_name(row.agency_id) or row.label, linked=row.agency_id is not None,
+                         hours_of=measure.hours_of)
             for row in figure.breakdown
         ]
         points = measure.trend(scope) if measure.trend_drawn else []
@@ -262,7 +268,8 @@ def dashboard_records(request: HttpRequest, key: str) -> HttpResponse:
     linked = any(column.key == drill.id_key for column in columns)
     rows = []
     for row in page.object_list:
-        href = reverse(drill.url_name, args=[row[drill.id_key]])
+        # A partnership lead's or partner agency's list is not a way into the records: reference numbers only.
+        href = "" if scope.aggregates_only else reverse(drill.url_name, args=[row[drill.id_key]])
         cells = [{"label": column.label, "text": cell_text(row.get(column.key)),
                   "href": href if column.key == drill.id_key else ""} for column in columns]
         if not linked:

@@ -111,11 +111,10 @@ def hand_counts(partnership: Partnership, start: date, end: date, now: datetime)
     hand["checks_on_time"].breakdown = by_agency(pairs)
 
     meetings = list(StrategyMeeting.objects.filter(partnership=partnership))
-    hours = timedelta(hours=partnership.strategy_meeting_due_hours)
     hand["meetings_in_time"] = rate(
-        m.status == "held" and m.held_at is not None and m.held_at <= m.threshold_met_at + hours
+        m.status == "held" and m.held_at is not None and m.held_at <= m.due_by
         for m in meetings if within(m.threshold_met_at)
-        and (m.status == "held" or (m.status in OPEN and m.threshold_met_at + hours < now)))
+        and (m.status == "held" or (m.status in OPEN and m.due_by < now)))
     contributed = set(Contribution.objects.filter(partnership=partnership).values_list("meeting_id", "agency_id"))
     held_ids = {m.pk for m in meetings if m.status == "held" and within(m.threshold_met_at)}
     pairs = [(i.agency_id, i.response in HEARD or (i.meeting_id, i.agency_id) in contributed)
@@ -190,7 +189,7 @@ def hand_counts(partnership: Partnership, start: date, end: date, now: datetime)
     staff = list(User.objects.filter(is_active=True, membership__partnership=partnership)
                  .exclude(membership__role=Role.ADMIN).select_related("membership__agency"))
     held_courses: dict[int, set[str]] = defaultdict(set)
-    for record in TrainingRecord.objects.filter(user__in=staff, completed_on__lte=today, expires_on__gt=today):
+    for record in TrainingRecord.objects.filter(user__in=staff, completed_on__lte=today, expires_on__gte=today):
         held_courses[record.user_id].add(record.course)
         if record.course == TrainingRecord.Course.SAFEGUARDING_L3:
             held_courses[record.user_id].add(TrainingRecord.Course.SAFEGUARDING_L2)

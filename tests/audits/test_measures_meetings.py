@@ -76,10 +76,14 @@ def test_meetings_held_within_24_hours_of_the_threshold(meetings):
                 trend={date(2026, 8, 1): (1, 1), date(2026, 9, 1): (0, 2)})
 
 
-def test_the_partnership_s_own_hours_setting_applies(meetings):
+def test_each_meeting_is_measured_against_its_own_due_time_as_the_chase_is(meetings):
+    """A meeting convened under a 48-hour setting is due 48 hours on; a later change of the setting does not
+    move the due time of meetings already convened (the not-held chase reads the same ``due_by``)."""
     w, early, late, overdue, *_ = meetings
     w.north.strategy_meeting_due_hours = 48
     w.north.save()
+    assert_rate("meetings_in_time", scope_of(w.north.pk), met=[early.pk], missed=[late.pk, overdue.pk])
+    StrategyMeeting.objects.filter(pk=late.pk).update(due_by=late.threshold_met_at + timedelta(hours=48))
     assert_rate("meetings_in_time", scope_of(w.north.pk), met=[early.pk, late.pk], missed=[overdue.pk])
 
 

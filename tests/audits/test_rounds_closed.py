@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from audits.models import AccessLogEntry
-from audits.services_rounds import audit_round_close
-from tests.audits.test_rounds_helpers import cases_to_sample, round_drawn, sampled
+from audits.models import AccessLogEntry, AuditReview
+from audits.services_rounds import audit_case_moderate, audit_review_submit, audit_round_close
+from tests.audits.test_rounds_helpers import cases_to_sample, every_answer, round_drawn, sampled
 
 
 def test_the_round_pages_stop_naming_the_children_to_its_auditor_when_it_closes(world, client_for):
@@ -29,3 +31,18 @@ def test_the_round_pages_stop_naming_the_children_to_its_auditor_when_it_closes(
     assert AccessLogEntry.objects.filter(user=world.au, record_type="case", record_id=first.case_id).count() == logged
     # The senior manager still sees whom the round sampled.
     assert name in client_for(world.sm).get(round_page).content.decode()
+
+
+def test_a_review_or_moderation_arriving_after_the_round_closed_is_refused_and_nothing_saved(world):
+    cases_to_sample(world, 2)
+    audit_round = round_drawn(world, size=2)
+    first = sampled(audit_round)[0]
+    audit_round_close(audit_round=audit_round, by=world.sm)
+    with pytest.raises(ValidationError, match="has closed"):
+        audit_review_submit(audit_case=first, by=world.au, agency=world.csc, grade="good", answers=every_answer())
+    with pytest.raises(ValidationError, match="has closed"):
+        audit_case_moderate(audit_case=first, by=world.sm, grade="good", findings="Seen.", learning_points="Share.",
+                            version=first.version)
+    assert not AuditReview.objects.filter(audit_case=first).exists()
+    first.refresh_from_db()
+    assert first.moderated_grade == ""
