@@ -365,7 +365,7 @@ def _chases_insert(rule: ChaseRule, sends: list[_Send], *, now: datetime) -> lis
 # -- Rules owned by agencies --------------------------------------------------------------------------------
 
 
-def _long_date(day: date) -> str:
+def long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
@@ -408,7 +408,7 @@ class TrainingExpired(ChaseRule):
                 partnership_id=partnership_id,
                 overdue_at=overdue_at,
                 summary=f"{f'{first} {last}'.strip() or username}'s {course_name} training expired on"
-                f" {_long_date(expires_on)} and has not been renewed",
+                f" {long_date(expires_on)} and has not been renewed",
                 user_id=user_id,
                 agency_id=agency_id,
                 facts={"course": course_name, "expires_on": expires_on},
@@ -429,7 +429,7 @@ class TrainingExpired(ChaseRule):
     def message(self, item: Overdue, level: int) -> str:
         if level == 1:
             return (
-                f"Your {item.facts['course']} training expired on {_long_date(item.facts['expires_on'])}."
+                f"Your {item.facts['course']} training expired on {long_date(item.facts['expires_on'])}."
                 " Please book a refresher course."
             )
         return super().message(item, level)

@@ -9,10 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from agencies.models import Role
+from agencies.models import Agency, Membership, Role
 
 MANAGERS = frozenset({Role.MASH_MANAGER, Role.TEAM_MANAGER, Role.SENIOR_MANAGER})
 MASH_ROLES = frozenset({Role.MASH_PRACTITIONER, Role.MASH_MANAGER})
+
+
+def leads_partnership(membership: Membership | None) -> bool:
+    """The senior manager of children's social care: who leads the partnership's oversight (draws audit rounds,
+    sets the improvement plan, sees every agency's training)."""
+    return (
+        membership is not None
+        and membership.role == Role.SENIOR_MANAGER
+        and membership.agency.kind == Agency.Kind.CHILDRENS_SOCIAL_CARE
+    )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.PRACTITIONER: frozenset(),

@@ -21,7 +21,14 @@ from agencies.models import Agency, Role, TrainingRecord, User
 from agencies.roles import MANAGERS, MASH_ROLES
 
 Course = TrainingRecord.Course
-LEVEL_2_OR_ABOVE = (Course.SAFEGUARDING_L2, Course.SAFEGUARDING_L3)
+# What counts for a required course: a higher safeguarding level counts for a lower one.
+COUNTS_FOR: dict[str, tuple[str, ...]] = {
+    Course.SAFEGUARDING_L1: (Course.SAFEGUARDING_L1, Course.SAFEGUARDING_L2, Course.SAFEGUARDING_L3),
+    Course.SAFEGUARDING_L2: (Course.SAFEGUARDING_L2, Course.SAFEGUARDING_L3),
+    Course.SAFEGUARDING_L3: (Course.SAFEGUARDING_L3,),
+    Course.DASH: (Course.DASH,),
+}
+LEVEL_2_OR_ABOVE = COUNTS_FOR[Course.SAFEGUARDING_L2]
 
 
 def level_3_required(kind: str, role: str) -> bool:
@@ -56,6 +63,21 @@ def _holds(courses: Iterable[str], as_of: date) -> Exists:
             user=OuterRef("pk"), course__in=list(courses), completed_on__lte=as_of, expires_on__gte=as_of
         )
     )
+
+
+def record_still_needed(*, course: str, expires_on: date, pk: int, required: tuple[str, ...],
+                        others: list[tuple[str, date, int]]) -> bool:
+    """Whether a record is what meets one of the member of staff's required courses: it counts for a required
+    course, and no other record of theirs counting for that course lasts longer (``others``: their records as
+    (course, expires on, id)). An expiring level 3 is needed by someone who must hold level 2; an expiring
+    level 2 is not, once they hold a newer level 3."""
+    for needed in required:
+        if course not in COUNTS_FOR[needed]:
+            continue
+        if not any(other_course in COUNTS_FOR[needed] and (other_expires, other_pk) > (expires_on, pk)
+                   for other_course, other_expires, other_pk in others):
+            return True
+    return False
 
 
 def staff_in_scope(*, partnership_id: int, agency_id: int | None = None, team_id: int | None = None) -> QuerySet[User]:

@@ -17,20 +17,16 @@ from datetime import date, datetime, timedelta
 from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
 
-from agencies.chasers import ChaseRule, Overdue, WorkingDays, chase_rule, other_than, training_superseded
+from agencies.chasers import ChaseRule, Overdue, WorkingDays, chase_rule, long_date, other_than
 from agencies.models import Membership, Role, TrainingRecord, User
 from agencies.rules import DEFAULT_TZ
 from agencies.selectors import ChasePeople, PartnershipCalendars
-from agencies.training import courses_required
+from agencies.training import courses_required, record_still_needed
 from audits.models import ImprovementAction, ImprovementPlan
 from cases.chasers_plans import action_overdue_at, action_quoted
 
 # A required course is chased this many days before it expires.
 EXPIRING_WITHIN_DAYS = 30
-
-
-def _long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _most_senior_manager() -> Subquery:
@@ -102,7 +98,7 @@ class ImprovementActionOverdue(ImprovementActionRule):
                 partnership_id=partnership_id,
                 overdue_at=action_overdue_at(due_on, calendars[partnership_id]),
                 summary=(f"the action for {agency} in the improvement plan \u201c{plan_title}\u201d, due on"
-                         f" {_long_date(due_on)}, is still open: {action_quoted(description)}"),
+                         f" {long_date(due_on)}, is still open: {action_quoted(description)}"),
                 user_id=owner_id if owner_id is not None and owner_active else senior_id,
                 agency_id=agency_id,
                 link=self._link(plan_id, pk),
@@ -117,7 +113,8 @@ class ImprovementActionOverdue(ImprovementActionRule):
 
 @chase_rule
 class TrainingExpiring(ChaseRule):
-    """A course a member of staff must hold expires within 30 days, with no newer record of it."""
+    """The record that meets a course a member of staff must hold expires within 30 days, and nothing newer meets
+    that course (a higher safeguarding level counts for a lower one)."""
 
     name = "training_expiring"
     subject_type = "training_record"
@@ -128,12 +125,12 @@ class TrainingExpiring(ChaseRule):
 
     def overdue(self, now: datetime, calendars: PartnershipCalendars) -> Iterator[Overdue]:
         today = now.astimezone(DEFAULT_TZ).date()
-        rows = (
+        rows = list(
             self.unfinished(
                 TrainingRecord.objects.filter(
                     expires_on__gte=today, expires_on__lte=today + timedelta(days=EXPIRING_WITHIN_DAYS),
                     user__is_active=True, user__membership__isnull=False,
-                ).exclude(training_superseded())  # training_user_course_idx
+                )
             )
             .order_by()
             .values_list(
@@ -142,9 +139,16 @@ class TrainingExpiring(ChaseRule):
                 "user__first_name", "user__last_name", "user__username",
             )
         )
+        # Every record of those members of staff, to tell whether another one already meets the same need.
+        held: dict[int, list[tuple[str, date, int]]] = {}
+        for user_id, course, expires_on, pk in TrainingRecord.objects.filter(
+            user_id__in={row[1] for row in rows}
+        ).values_list("user_id", "course", "expires_on", "pk"):
+            held.setdefault(user_id, []).append((course, expires_on, pk))
         courses = dict(TrainingRecord.Course.choices)
         for pk, user_id, course, expires_on, partnership_id, agency_id, kind, role, first, last, username in rows:
-            if course not in courses_required(kind, role):
+            if not record_still_needed(course=course, expires_on=expires_on, pk=pk,
+                                       required=courses_required(kind, role), others=held.get(user_id, [])):
                 continue
             calendar = calendars[partnership_id]
             # From the opening of the first working day of the 30 days before expiry.
@@ -156,7 +160,7 @@ class TrainingExpiring(ChaseRule):
                 subject_id=pk,
                 partnership_id=partnership_id,
                 overdue_at=calendar.add_working_days(warn_from, 0),
-                summary=f"{name}'s {course_name} training expires on {_long_date(expires_on)} and is not yet renewed",
+                summary=f"{name}'s {course_name} training expires on {long_date(expires_on)} and is not yet renewed",
                 user_id=user_id,
                 agency_id=agency_id,
                 link=reverse("training-staff", args=[user_id]),
@@ -170,6 +174,6 @@ class TrainingExpiring(ChaseRule):
 
     def message(self, item: Overdue, level: int) -> str:
         if level == 1:
-            return (f"Your {item.facts['course']} training expires on {_long_date(item.facts['expires_on'])}."
+            return (f"Your {item.facts['course']} training expires on {long_date(item.facts['expires_on'])}."
                     " Please book a refresher course before then.")
         return super().message(item, level)

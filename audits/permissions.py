@@ -21,7 +21,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from agencies.models import Agency, Role, User
+from agencies.models import Role, User
+from agencies.roles import leads_partnership
 from agencies.selectors import membership_of
 from audits import rules_rounds as rules
 from audits.models import AuditCase, AuditRound
@@ -50,7 +51,8 @@ def children_audited_by(user: User) -> QuerySet[Any]:
 
 # -- Rounds ---------------------------------------------------------------------------------------------------
 
-def _partnership_id(user: User) -> int | None:
+def partnership_id_of(user: User) -> int | None:
+    """The partnership the user works in, or None."""
     membership = membership_of(user)
     return membership.partnership_id if membership is not None else None
 
@@ -64,12 +66,7 @@ def _is_admin(user: User) -> bool:
 
 def _is_senior_manager(user: User) -> bool:
     """The senior manager of children's social care."""
-    membership = membership_of(user)
-    return (
-        membership is not None
-        and membership.role == Role.SENIOR_MANAGER
-        and membership.agency.kind == Agency.Kind.CHILDRENS_SOCIAL_CARE
-    )
+    return leads_partnership(membership_of(user))
 
 
 def round_may_create(user: User) -> bool:
@@ -108,7 +105,7 @@ def rounds_visible(user: User) -> QuerySet[AuditRound]:
 def _round_known(user: User, round_id: int) -> AuditRound:
     """The round if it is of the user's partnership (anyone there may know rounds exist), else Http404."""
     rounds = AuditRound.objects.filter(pk=round_id)
-    partnership_id = _partnership_id(user)
+    partnership_id = partnership_id_of(user)
     if partnership_id is not None:
         rounds = rounds.filter(partnership_id=partnership_id)
     elif not user.is_superuser:

@@ -13,17 +13,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from agencies.models import Agency, Membership, Role, User
-from agencies.roles import MANAGERS
+from agencies.models import Role, User
+from agencies.roles import MANAGERS, leads_partnership
 from agencies.selectors import membership_of
 from audits.models import ImprovementAction, ImprovementPlan
+from audits.permissions import partnership_id_of
 
 READER_ROLES = frozenset({*MANAGERS, Role.AUDITOR, Role.ADMIN})
-
-
-def _partnership_id(user: User) -> int | None:
-    membership = membership_of(user)
-    return membership.partnership_id if membership is not None else None
 
 
 def _role(user: User) -> str:
@@ -35,15 +31,10 @@ def improvement_plans_may_read(user: User) -> bool:
     return _role(user) in READER_ROLES
 
 
-def _lead_senior_manager(membership: Membership) -> bool:
-    return (membership.role == Role.SENIOR_MANAGER
-            and membership.agency.kind == Agency.Kind.CHILDRENS_SOCIAL_CARE)
-
-
 def improvement_plan_may_change(user: User) -> bool:
     """Plans, themes and actions are set by the senior manager and administrators."""
     membership = membership_of(user)
-    return membership is not None and (membership.role == Role.ADMIN or _lead_senior_manager(membership))
+    return membership is not None and (membership.role == Role.ADMIN or leads_partnership(membership))
 
 
 def improvement_action_may_update(user: User, action: ImprovementAction) -> bool:
@@ -51,7 +42,7 @@ def improvement_action_may_update(user: User, action: ImprovementAction) -> bool
     membership = membership_of(user)
     if membership is None or membership.partnership_id != action.partnership_id:
         return False
-    if _lead_senior_manager(membership) or (action.owner_id is not None and action.owner_id == user.pk):
+    if leads_partnership(membership) or (action.owner_id is not None and action.owner_id == user.pk):
         return True
     return membership.role in MANAGERS and membership.agency_id == action.owner_agency_id
 
@@ -69,7 +60,7 @@ def improvement_plan_change_check(user: User) -> None:
 
 def improvement_plans_visible(user: User) -> QuerySet[ImprovementPlan]:
     """The plans of the user's partnership, for those who may read them; none for anyone else."""
-    partnership_id = _partnership_id(user)
+    partnership_id = partnership_id_of(user)
     if partnership_id is None or not improvement_plans_may_read(user):
         return ImprovementPlan.objects.none()
     return ImprovementPlan.objects.filter(partnership_id=partnership_id)
@@ -77,7 +68,7 @@ def improvement_plans_visible(user: User) -> QuerySet[ImprovementPlan]:
 
 def improvement_plan_get_for(user: User, plan_id: int, *, write: bool = False) -> ImprovementPlan:
     """The plan; 404 unless it is the user's partnership's, 403 when they may not read (or, ``write``, change) it."""
-    partnership_id = _partnership_id(user)
+    partnership_id = partnership_id_of(user)
     plan = ImprovementPlan.objects.filter(pk=plan_id, partnership_id=partnership_id).first() if partnership_id else None
     if plan is None:
         raise Http404("No such improvement plan")
@@ -90,7 +81,7 @@ def improvement_plan_get_for(user: User, plan_id: int, *, write: bool = False) -
 def improvement_action_get_for(user: User, action_id: int, *, write: bool = False) -> ImprovementAction:
     """The action with its theme and plan; 404 unless it is the user's partnership's, 403 when they may not read
     it or (``write``: progress and completion) update it."""
-    partnership_id = _partnership_id(user)
+    partnership_id = partnership_id_of(user)
     action = (
         ImprovementAction.objects.filter(pk=action_id, partnership_id=partnership_id)
         .select_related("theme__plan", "owner_agency", "owner")

@@ -21,24 +21,13 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from agencies.models import Agency, Membership, Role, TrainingRecord, User
-from agencies.roles import MANAGERS
+from agencies.roles import MANAGERS, leads_partnership
 from agencies.selectors import membership_of
-from agencies.training import courses_required, staff_in_scope, staff_with_compliance
+from agencies.training import COUNTS_FOR, courses_required, staff_in_scope, staff_with_compliance
 from audits.services import access_record
 
 # A record expiring within this many days is flagged (and chased: audits.chasers.training_expiring).
 EXPIRING_SOON_DAYS = 30
-# What counts for a required course: a higher safeguarding level counts for a lower one.
-COUNTS_FOR: dict[str, tuple[str, ...]] = {
-    TrainingRecord.Course.SAFEGUARDING_L1: (
-        TrainingRecord.Course.SAFEGUARDING_L1, TrainingRecord.Course.SAFEGUARDING_L2,
-        TrainingRecord.Course.SAFEGUARDING_L3,
-    ),
-    TrainingRecord.Course.SAFEGUARDING_L2: (TrainingRecord.Course.SAFEGUARDING_L2,
-                                            TrainingRecord.Course.SAFEGUARDING_L3),
-    TrainingRecord.Course.SAFEGUARDING_L3: (TrainingRecord.Course.SAFEGUARDING_L3,),
-    TrainingRecord.Course.DASH: (TrainingRecord.Course.DASH,),
-}
 WHOLE_PARTNERSHIP = "partnership"
 OWN_AGENCY = "agency"
 OWN_TEAMS = "teams"
@@ -75,9 +64,7 @@ class TrainingScope:
 
 
 def _reach(membership: Membership) -> str | None:
-    if membership.role == Role.ADMIN or (
-        membership.role == Role.SENIOR_MANAGER and membership.agency.kind == Agency.Kind.CHILDRENS_SOCIAL_CARE
-    ):
+    if membership.role == Role.ADMIN or leads_partnership(membership):
         return WHOLE_PARTNERSHIP
     if membership.role == Role.SENIOR_MANAGER:
         return OWN_AGENCY
@@ -257,7 +244,7 @@ def training_staff_may_record(user: User, staff: User) -> bool:
         return False
     return (
         membership.role == Role.ADMIN
-        or (membership.role == Role.SENIOR_MANAGER and membership.agency.kind == Agency.Kind.CHILDRENS_SOCIAL_CARE)
+        or leads_partnership(membership)
         or (membership.role in MANAGERS and (theirs.line_manager_id == user.pk
                                              or theirs.agency_id == membership.agency_id))
     )

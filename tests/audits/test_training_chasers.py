@@ -75,3 +75,15 @@ def test_once_expired_only_the_expired_rule_chases_it(world):
     sweep("training_expired", london(2025, 7, 11, 9))
     assert Notification.objects.filter(subject_id=record.pk).values_list("kind", flat=True).get() == (
         "training_expired")
+
+
+def test_a_higher_level_counts_for_a_lower_one_whether_expiring_or_renewing(world):
+    """The police officer must hold level 2: their expiring level 3 is what meets it, so it is chased; the health
+    visitor's expiring level 2 is not, as they already hold a level 3 lasting longer."""
+    officer_l3 = hold(world.po, TrainingRecord.Course.SAFEGUARDING_L3)
+    hold(world.po, TrainingRecord.Course.DASH, date(2027, 1, 1))
+    hold(world.hv, TrainingRecord.Course.SAFEGUARDING_L2)
+    hold(world.hv, TrainingRecord.Course.SAFEGUARDING_L3, date(2027, 1, 1))
+    sweep(RULE, london(2025, 6, 10, 9))
+    assert chased(RULE) == [(1, "po")]
+    assert Notification.objects.get(kind=RULE).subject_id == officer_l3.pk
