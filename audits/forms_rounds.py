@@ -114,9 +114,12 @@ class ReviewForm(ServiceErrorsMixin):
 class ModerationForm(ServiceErrorsMixin):
     moderated_grade = _grade_field("Moderated overall grade", "Choose the moderated overall grade.")
     findings = forms.CharField(label="Findings", widget=forms.Textarea(attrs={"rows": 5}),
+                               help_text="The round's report, read by every member of staff once it closes, quotes"
+                                         " this: write \"the child\" and \"the family\", never a name",
                                error_messages={"required": "Enter the findings: what the audit found in this case."})
     learning_points = forms.CharField(label="Learning points", widget=forms.Textarea(attrs={"rows": 5}),
-                                      help_text="What practitioners should take from this case",
+                                      help_text="What practitioners should take from this case, without naming"
+                                                " anyone",
                                       error_messages={"required": "Enter the learning points for practitioners."})
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
