@@ -93,12 +93,16 @@ def scope_query(scope: Scope, access: DashboardAccess) -> QueryDict:
 
 
 class DrillForm(forms.Form):
-    """Which records of a figure: met, missed or all, and optionally one agency's row of its breakdown."""
+    """Which records of a figure: met, missed or all, and optionally one row of its breakdown (an agency's, or
+    a group's)."""
 
     part = forms.ChoiceField(choices=list(PARTS.items()), required=False,
                              error_messages={"invalid_choice": "Choose met, missed or all records"})
     breakdown_agency = forms.TypedChoiceField(required=False, coerce=int, empty_value=None,
                                               error_messages={"invalid_choice": "Choose an agency from the list"})
+    # A breakdown row that is not an agency's (a method; a stage and outcome): the measure reads its key, and a
+    # key it does not know lists nothing.
+    group = forms.CharField(required=False, max_length=60)
 
     def __init__(self, data: QueryDict, *, access: DashboardAccess) -> None:
         super().__init__(data)

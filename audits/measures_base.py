@@ -51,6 +51,9 @@ class Figure:
     agency_id: int | None = None
     # The partnership's target, where it sets one (training compliance: 90%).
     target: float | None = None
+    # A breakdown row that is not an agency's (a method, a stage and outcome): the key of its group, which
+    # ``Measure.records(group=...)`` lists the records of.
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,8 +101,12 @@ class Measure(ABC):
     def figure(self, scope: Scope) -> Figure: ...
 
     @abstractmethod
-    def records(self, scope: Scope, part: Part, *, agency_id: int | None = None) -> Drill:
-        """The records behind the figure (or behind one agency's row of its breakdown)."""
+    def records(self, scope: Scope, part: Part, *, agency_id: int | None = None, group: str = "") -> Drill:
+        """The records behind the figure, or behind one row of its breakdown: an agency's, or a group's."""
+
+    def group_label(self, group: str) -> str:
+        """The words for a breakdown group's key ("" when the measure has no such groups, or not this one)."""
+        return ""
 
     @abstractmethod
     def trend(self, scope: Scope, months: int = 12) -> list[TrendPoint]:

@@ -130,7 +130,14 @@ class VoiceUnderFivesByMethod(CountMeasure):
         labels = dict(ChildVoice.Method.choices)
         rows = qs.values("method").annotate(n=Count("pk")).order_by("method")
         return tuple(Figure(key=self.key, label=str(labels.get(row["method"], row["method"])), unit="count",
-                            value=float(row["n"]), numerator=row["n"], denominator=None) for row in rows)
+                            value=float(row["n"]), numerator=row["n"], denominator=None, group=row["method"])
+                     for row in rows)
+
+    def group_filter(self, group: str) -> Q | None:
+        return Q(method=group) if group in ChildVoice.Method.values else None
+
+    def group_label(self, group: str) -> str:
+        return str(dict(ChildVoice.Method.choices).get(group, "")).lower()
 
     def ordering(self) -> Sequence[Any]:
         return ("-recorded_at", "-id")

@@ -104,15 +104,22 @@ class RecordMeasure(Measure):
         cols = tuple(Column(c.key, c.label, c.personal) for c in self.columns)
         return Drill(columns=cols, rows=rows, url_name=self.url_name, id_key=self.id_key)
 
-    def records(self, scope: Scope, part: Part, *, agency_id: int | None = None) -> Drill:
+    def records(self, scope: Scope, part: Part, *, agency_id: int | None = None, group: str = "") -> Drill:
         qs = self.population(scope, scope.start, scope.end)
         if agency_id is not None and self.breakdown_agency is not None:
             qs = qs.filter(**{self.breakdown_agency: agency_id})
+        if group:
+            chosen = self.group_filter(group)
+            qs = qs.filter(chosen) if chosen is not None else qs.none()
         if part == "met":
             qs = qs.filter(is_met=True)
         elif part == "missed":
             qs = qs.filter(is_met=False)
         return self.drill(qs)
+
+    def group_filter(self, group: str) -> Q | None:
+        """The records of one breakdown group, or None for a key that names none (an empty list)."""
+        return None
 
     def agency_breakdown(self, qs: QuerySet[Any], make: Callable[[int, int], tuple[float | None, int | None,
                                                                                    int | None]]) -> tuple[Figure, ...]:
@@ -203,7 +210,7 @@ class MedianHoursMeasure(RecordMeasure):
         return Figure(key=self.key, label=self.label, unit="hours", value=value, numerator=None,
                       denominator=totals["n"])
 
-    def records(self, scope: Scope, part: Part, *, agency_id: int | None = None) -> Drill:
+    def records(self, scope: Scope, part: Part, *, agency_id: int | None = None, group: str = "") -> Drill:
         qs = self.population(scope, scope.start, scope.end)
         if part == "missed":
             qs = qs.none()
@@ -251,7 +258,7 @@ class NowMeasure(Measure):
     def annotate_for_drill(self, qs: QuerySet[Any], at: datetime) -> QuerySet[Any]:
         return qs
 
-    def records(self, scope: Scope, part: Part, *, agency_id: int | None = None) -> Drill:
+    def records(self, scope: Scope, part: Part, *, agency_id: int | None = None, group: str = "") -> Drill:
         at = timezone.now()
         qs = self.base(scope).filter(self.held(scope, at)).alias(is_met=_met_flag(self.met(scope, at)))
         if part == "met":

@@ -25,6 +25,12 @@ QUALITY = "Quality and workforce"
 STAGE_NAMES = {1: "practitioner", 2: "line manager", 3: "senior manager", 4: "partnership"}
 
 
+def _stage_words(stage: int, status: str) -> str:
+    """A breakdown row's words: "Stage 2 (line manager): resolved"."""
+    outcome = str(dict(Escalation.Status.choices).get(status, status)).lower()
+    return f"Stage {stage} ({STAGE_NAMES.get(stage, '')}): {outcome}"
+
+
 class Escalations(CountMeasure):
     key = "escalations"
     label = "Escalations by stage and outcome"
@@ -55,14 +61,29 @@ class Escalations(CountMeasure):
         return qs
 
     def breakdown(self, scope: Scope, qs: QuerySet[Any]) -> tuple[Figure, ...]:
-        statuses = dict(Escalation.Status.choices)
         rows = qs.values("stage", "status").annotate(n=Count("pk")).order_by("stage", "status")
         return tuple(
-            Figure(key=self.key, label=f"Stage {row['stage']} ({STAGE_NAMES.get(row['stage'], '')}): "
-                                       f"{str(statuses.get(row['status'], row['status'])).lower()}",
-                   unit="count", value=float(row["n"]), numerator=row["n"], denominator=None)
+            Figure(key=self.key, label=_stage_words(row["stage"], row["status"]), unit="count",
+                   value=float(row["n"]), numerator=row["n"], denominator=None,
+                   group=f"{row['stage']}:{row['status']}")
             for row in rows
         )
+
+    @staticmethod
+    def _group(group: str) -> tuple[int, str] | None:
+        """A group's key, "stage:status", read back (None when it is not one)."""
+        stage, _, status = group.partition(":")
+        if not stage.isdigit() or status not in Escalation.Status.values:
+            return None
+        return int(stage), status
+
+    def group_filter(self, group: str) -> Q | None:
+        parsed = self._group(group)
+        return Q(stage=parsed[0], status=parsed[1]) if parsed is not None else None
+
+    def group_label(self, group: str) -> str:
+        parsed = self._group(group)
+        return _stage_words(*parsed) if parsed is not None else ""
 
     def ordering(self) -> Sequence[Any]:
         return ("-raised_at", "-id")
@@ -197,7 +218,7 @@ class TrainingCompliance(Measure):
                       numerator=row["m"], denominator=row["n"], breakdown=breakdown,
                       target=float(row["training_target_percent"]))
 
-    def records(self, scope: Scope, part: Part, *, agency_id: int | None = None) -> Drill:
+    def records(self, scope: Scope, part: Part, *, agency_id: int | None = None, group: str = "") -> Drill:
         staff = staff_with_compliance(self.staff(scope), as_of=today_local())
         if agency_id is not None:
             staff = staff.filter(membership__agency_id=agency_id)

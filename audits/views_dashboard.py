@@ -97,19 +97,18 @@ class Section:
         return self.title.lower().replace(" ", "-").replace("'", "")
 
 
-def _figure_view(figure: Figure, *, key: str, query: QueryDict, name: str, breakdown_agency: int | None,
-                 linked: bool = True, hours_of: str = "Median") -> FigureView:
-    """``linked`` False for a breakdown row that is not one agency's (a method, a stage): its records are not
-    listed apart, so it links nowhere rather than to the whole figure's."""
+def _figure_view(figure: Figure, *, key: str, query: QueryDict, name: str, hours_of: str = "Median") -> FigureView:
+    """A figure, or a row of its breakdown: an agency's (``figure.agency_id``) or a group's (``figure.group``)
+    links to its own records."""
     base = reverse("dashboard-records", args=[key])
 
     def href(part: Part) -> str:
-        if not linked:
-            return ""
         params = query.copy()
         params["part"] = part
-        if breakdown_agency is not None:
-            params["breakdown_agency"] = str(breakdown_agency)
+        if figure.agency_id is not None:
+            params["breakdown_agency"] = str(figure.agency_id)
+        if figure.group:
+            params["group"] = figure.group
         return f"{base}?{params.urlencode()}"
 
     context = figure.label if not name or name == figure.label else f"{figure.label}, {name}"
@@ -123,11 +122,11 @@ def _figure_view(figure: Figure, *, key: str, query: QueryDict, name: str, break
                  Link(f"{missed} not met", href("missed") if missed else "", context)] if figure.denominator else []
     elif figure.unit == "hours" and figure.denominator is not None:
         counts = f"{hours_of} of {figure.denominator} record{'' if figure.denominator == 1 else 's'}"
-        if figure.denominator and linked:
+        if figure.denominator:
             links = [Link(f"{figure.denominator} record{'' if figure.denominator == 1 else 's'}", href("all"),
                           context)]
     elif figure.numerator is not None:
-        if figure.numerator and linked:
+        if figure.numerator:
             links = [Link(f"{figure.numerator} record{'' if figure.numerator == 1 else 's'}", href("all"), context)]
     return FigureView(figure=figure, name=name, value=value_text(figure.unit, figure.value), counts=counts,
                       links=links)
@@ -158,11 +157,9 @@ def dashboard_cards(*, scope: Scope, access: DashboardAccess) -> list[Section]:
     sections: dict[str, Section] = {}
     for measure in measures():
         figure = measure.figure(scope)
-        main = _figure_view(figure, key=measure.key, query=query, name="", breakdown_agency=None,
-                            hours_of=measure.hours_of)
+        main = _figure_view(figure, key=measure.key, query=query, name="", hours_of=measure.hours_of)
         breakdown = [
-            _figure_view(row, key=measure.key, query=query, breakdown_agency=row.agency_id,
-                         name=access.agency_name(row.agency_id) or row.label, linked=row.agency_id is not None,
+            _figure_view(row, key=measure.key, query=query, name=access.agency_name(row.agency_id) or row.label,
                          hours_of=measure.hours_of)
             for row in figure.breakdown
         ]
@@ -251,8 +248,10 @@ def dashboard_records(request: HttpRequest, key: str) -> HttpResponse:
     drill_valid = drill_form.is_valid()
     part: str = (drill_form.cleaned_data.get("part") or "all") if drill_valid else "all"
     breakdown_agency: int | None = drill_form.cleaned_data.get("breakdown_agency") if drill_valid else None
+    group: str = (drill_form.cleaned_data.get("group") or "") if drill_valid else ""
     context: dict[str, Any] = {"access": access, "measure": measure, "form": form, "drill_form": drill_form,
-                               "part": part, "breakdown_agency": breakdown_agency, "scope": scope}
+                               "part": part, "breakdown_agency": breakdown_agency, "group": group,
+                               "scope": scope}
     back = reverse("dashboard")
     if scope is not None:
         back = f"{back}?{scope_query(scope, access).urlencode()}"
@@ -261,7 +260,7 @@ def dashboard_records(request: HttpRequest, key: str) -> HttpResponse:
         context["list_heading"] = f"{measure.label}: records"
         return render(request, "audits/dashboard/records.html", context)
 
-    drill = measure.records(scope, part, agency_id=breakdown_agency)  # type: ignore[arg-type]
+    drill = measure.records(scope, part, agency_id=breakdown_agency, group=group)  # type: ignore[arg-type]
     columns = _visible_columns(drill.columns, scope)
     page = Paginator(drill.rows, DRILL_PAGE_SIZE).get_page(_page_number(request))
     # Each row links to its record from its reference (the id column), or from a column of its own.
@@ -280,11 +279,12 @@ def dashboard_records(request: HttpRequest, key: str) -> HttpResponse:
                       partnership_id=scope.partnership_id,
                       fields={"measure": measure.key, "part": part, "from": scope.start.isoformat(),
                               "to": scope.end.isoformat(), "agency": scope.agency_id, "team": scope.team_id,
-                              "breakdown_agency": breakdown_agency, "page": page.number})
+                              "breakdown_agency": breakdown_agency, "group": group, "page": page.number})
     query = request.GET.copy()
     query.pop("page", None)
     context.update({
-        "list_heading": drill_heading(measure, part, scope, access.agency_name(breakdown_agency)),
+        "list_heading": drill_heading(measure, part, scope,
+                                      access.agency_name(breakdown_agency) or measure.group_label(group)),
         "columns": columns if linked else [Column("record", "Record"), *columns],
         "rows": rows,
         "page": page,

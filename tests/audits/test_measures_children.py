@@ -74,6 +74,9 @@ def test_voice_records_of_under_fives_by_method(world):
                           trend={date(2026, 9, 1): 2})
     assert {(row.label, row.numerator) for row in figure.breakdown} == {
         (ChildVoice.Method.OBSERVATION.label, 1), (ChildVoice.Method.PLAY.label, 1)}
+    assert drill_ids("voice_under_fives_by_method", scope_of(w.north.pk), "all", group="observation") == [
+        observed.pk]
+    assert drill_ids("voice_under_fives_by_method", scope_of(w.north.pk), "all", group="no_such_method") == []
     assert_count("voice_under_fives_by_method", scope_of(w.north.pk, agency_id=w.health_visiting.pk),
                  records=[observed.pk])
 

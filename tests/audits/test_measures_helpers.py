@@ -23,8 +23,8 @@ def scope_of(partnership_id: int, start: date = START, end: date = END, **extra:
     return Scope(partnership_id=partnership_id, start=start, end=end, **extra)  # type: ignore[arg-type]
 
 
-def drill_ids(key: str, scope: Scope, part: str, *, agency_id: int | None = None) -> list[int]:
-    drill = measure_get(key).records(scope, part, agency_id=agency_id)  # type: ignore[arg-type]
+def drill_ids(key: str, scope: Scope, part: str, *, agency_id: int | None = None, group: str = "") -> list[int]:
+    drill = measure_get(key).records(scope, part, agency_id=agency_id, group=group)  # type: ignore[arg-type]
     return sorted(row[drill.id_key] for row in drill.rows)
 
 

@@ -42,6 +42,14 @@ def test_escalations_by_stage_and_outcome(world):
                           trend={date(2026, 9, 1): 2, date(2026, 10, 1): 1})
     assert [(row.label, row.numerator) for row in figure.breakdown] == [
         ("Stage 1 (practitioner): open", 1), ("Stage 2 (line manager): resolved", 2)]
+    # Each row of the breakdown lists its own records; a key naming no stage and outcome lists none.
+    measure = measure_get("escalations")
+    for row in figure.breakdown:
+        assert len(drill_ids("escalations", scope_of(w.north.pk), "all", group=row.group)) == row.numerator
+        assert measure.group_label(row.group) == row.label
+    assert drill_ids("escalations", scope_of(w.north.pk), "all", group="2:resolved") == sorted(e.pk for e in resolved)
+    for nonsense in ("2", "x:resolved", "2:nonsense", "2:resolved:1"):
+        assert drill_ids("escalations", scope_of(w.north.pk), "all", group=nonsense) == []
     assert_count("escalations", scope_of(w.north.pk, agency_id=w.police.pk), records=[resolved[1].pk])
     assert_count("escalations", scope_of(w.south.pk), records=[])
 
