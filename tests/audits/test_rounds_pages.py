@@ -9,6 +9,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
+from agencies.models import User
 from audits.models import AuditAnswer, AuditCase, AuditReview, AuditRound, ImprovementAction
 from audits.services_rounds import audit_case_moderate, audit_review_submit, audit_round_close
 from tests.audits.test_rounds_helpers import (
@@ -253,6 +254,9 @@ def _reviewed_and_moderated(world, audit_round):
 
 
 def test_the_report_names_no_child_and_practitioners_read_it_once_closed(world, client_for):
+    # The staff's names are made up at random and could share a sampled child's given name ("Signed in as
+    # Dylan …"): fixed here, so a child's name on the page can only be the report's.
+    User.objects.update(first_name="Staff", last_name="Member")
     cases_to_sample(world, 6)
     audit_round = round_drawn(world, 4)
     _reviewed_and_moderated(world, audit_round)
