@@ -49,12 +49,15 @@ def _most_senior_manager() -> Subquery:
     )
 
 
-class ImprovementActionRule(ChaseRule):
-    """The owner of an improvement action (or the owning agency's most senior manager), then their line manager.
+@chase_rule
+class ImprovementActionOverdue(ChaseRule):
+    """An improvement action still open after its due date (from the next working day): its owner (or the owning
+    agency's most senior manager), then their line manager.
 
     ``Overdue.user_id`` is whom level 1 goes to; ``Overdue.agency_id`` the owning agency.
     """
 
+    name = "improvement_action_overdue"
     subject_type = "improvement_action"
     levels = 2
     interval = WorkingDays(1)
@@ -72,13 +75,6 @@ class ImprovementActionRule(ChaseRule):
     @staticmethod
     def _link(plan_id: int, action_id: int) -> str:
         return reverse("improvement-plan-detail", args=[plan_id]) + f"#action-{action_id}"
-
-
-@chase_rule
-class ImprovementActionOverdue(ImprovementActionRule):
-    """An improvement action still open after its due date (from the next working day)."""
-
-    name = "improvement_action_overdue"
 
     def overdue(self, now: datetime, calendars: PartnershipCalendars) -> Iterator[Overdue]:
         today = now.astimezone(DEFAULT_TZ).date()
