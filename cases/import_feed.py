@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cases.rules import dash as dash_rules
 from cases.rules.people import nhs_number_normalise, nhs_number_valid
@@ -36,6 +37,9 @@ REQUIRED_COLUMNS = ("reference", "occurred_at")
 CHILD_FLAGS = ("present", "seen", "spoken_to", "not_resident")
 # The compact DASH answer string: one character per question, q1 first.
 DASH_CHARACTERS = {"Y": dash_rules.YES, "N": dash_rules.NO, "?": dash_rules.NOT_KNOWN}
+
+
+_Ref = TypeVar("_Ref", "PersonRef", "ChildRef")
 
 
 class FeedError(Exception):
@@ -261,12 +265,12 @@ def _split_people(value: Any, name: str) -> list[Any]:
     raise RowError(f"{name} must be a list")
 
 
-def _person_parts(item: str, name: str, position: int) -> list[str]:
+def _person_parts(item: str, who: str) -> list[str]:
     parts = [part.strip() for part in item.split("|")]
     if len(parts) == 1 and parts[0].replace(" ", "").isdigit():
         return ["", "", "", parts[0], ""]
     if len(parts) > 5:
-        raise RowError(f"{name} {position}: at most five parts, given|family|date of birth|NHS number|flags")
+        raise RowError(f"{who}: at most five parts, given|family|date of birth|NHS number|flags")
     return parts + [""] * (5 - len(parts))
 
 
@@ -275,15 +279,33 @@ def _people(value: Any, name: str) -> list[PersonRef]:
     for position, item in enumerate(_split_people(value, name), start=1):
         who = f"{name} {position}"
         if isinstance(item, str):
-            given, family, born, nhs, extra = _person_parts(item, name, position)
-            if extra:
-                raise RowError(f"{who}: only children have flags")
-            refs.append(_person_ref(given, family, born, nhs, who))
+            refs.append(_seen_before(_adult_text, item, who))
         elif isinstance(item, dict):
             refs.append(_person_from_object(item, who))
         else:
             raise RowError(f"{who} must be text or an object")
     return refs
+
+
+def _adult_text(item: str, who: str) -> PersonRef:
+    given, family, born, nhs, extra = _person_parts(item, who)
+    if extra:
+        raise RowError(f"{who}: only children have flags")
+    return _person_ref(given, family, born, nhs, who)
+
+
+def _seen_before(parse: Callable[[str, str], _Ref], item: str, who: str) -> _Ref:
+    """``parse(item, who)``, read once for a text the feed repeats: a household's people are named on each of
+    its call-outs. A text that cannot be read is read again, for the reason to name where it is."""
+    try:
+        return _parsed(parse, item)
+    except RowError:
+        return parse(item, who)
+
+
+@lru_cache(maxsize=100_000)
+def _parsed(parse: Callable[[str, str], Any], item: str) -> Any:
+    return parse(item, "")
 
 
 def _person_from_object(item: dict[str, Any], who: str) -> PersonRef:
@@ -302,15 +324,7 @@ def _children(value: Any) -> list[ChildRef]:
     for position, item in enumerate(_split_people(value, "children"), start=1):
         who = f"child {position}"
         if isinstance(item, str):
-            given, family, born, nhs, flag_text = _person_parts(item, "child", position)
-            flags = {flag for flag in flag_text.replace("+", " ").split() if flag}
-            unknown = sorted(flags - set(CHILD_FLAGS))
-            if unknown:
-                raise RowError(f"{who}: unknown flag(s) {', '.join(unknown)}; the flags are {', '.join(CHILD_FLAGS)}")
-            child = ChildRef(
-                _person_ref(given, family, born, nhs, who), resident="not_resident" not in flags,
-                present="present" in flags, seen="seen" in flags, spoken_to="spoken_to" in flags,
-            )
+            child = _seen_before(_child_text, item, who)
         elif isinstance(item, dict):
             for key in ("resident", "present", "seen", "spoken_to"):
                 if key in item and not isinstance(item[key], bool):
@@ -326,6 +340,18 @@ def _children(value: Any) -> list[ChildRef]:
             raise RowError(f"{who}: a child needs a date of birth or an NHS number")
         children.append(child)
     return children
+
+
+def _child_text(item: str, who: str) -> ChildRef:
+    given, family, born, nhs, flag_text = _person_parts(item, who)
+    flags = {flag for flag in flag_text.replace("+", " ").split() if flag}
+    unknown = sorted(flags - set(CHILD_FLAGS))
+    if unknown:
+        raise RowError(f"{who}: unknown flag(s) {', '.join(unknown)}; the flags are {', '.join(CHILD_FLAGS)}")
+    return ChildRef(
+        _person_ref(given, family, born, nhs, who), resident="not_resident" not in flags,
+        present="present" in flags, seen="seen" in flags, spoken_to="spoken_to" in flags,
+    )
 
 
 def _dash(values: dict[str, Any]) -> DashInput | None:

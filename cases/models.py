@@ -280,8 +280,9 @@ class IncidentParty(CaseRecord):
         VICTIM = "victim", "Victim"
         PERPETRATOR = "perpetrator", "Alleged perpetrator"
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="parties")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="incident_parts")
+    # No index of their own: incident_party_once leads with the incident, incident_party_person_idx with the person.
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="parties", db_index=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="incident_parts", db_index=False)
     role = models.CharField(max_length=12, choices=Role.choices)
 
     class Meta:
@@ -291,8 +292,9 @@ class IncidentParty(CaseRecord):
 
 
 class IncidentChild(CaseRecord):
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="children")
-    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="incident_appearances")
+    # No index of their own: incident_child_once leads with the incident, incident_child_child_idx is the child's.
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="children", db_index=False)
+    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="incident_appearances", db_index=False)
     resident = models.BooleanField(default=True)
     present = models.BooleanField(default=False)
     seen = models.BooleanField(default=False)
@@ -368,7 +370,8 @@ class PersonFlag(CaseRecord):
 class MaracReferral(CaseRecord):
     """A referral of a high-risk victim to the multi-agency risk assessment conference."""
 
-    victim = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="marac_referrals")
+    # No index of its own: marac_referral_once leads with the victim.
+    victim = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="marac_referrals", db_index=False)
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="marac_referrals")
     # Blank until the referral is made: a high DASH level creates the task.
     referred_at = models.DateTimeField(null=True, blank=True)
@@ -381,11 +384,13 @@ class MaracReferral(CaseRecord):
 class EncompassNotice(CaseRecord):
     """Operation Encompass: what a school is told of a domestic-abuse incident involving a pupil, and no more."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="encompass_notices")
+    # No index of its own: encompass_notice_once leads with the incident.
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="encompass_notices", db_index=False)
     child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="encompass_notices")
-    # None when the child's school is not recorded: the notice cannot go out, and is chased.
+    # None when the child's school is not recorded: the notice cannot go out, and is chased. No index of its
+    # own: encompass_school_idx leads with the school.
     school = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="encompass_notices")
+                               related_name="encompass_notices", db_index=False)
     occurred_at = models.DateTimeField()
     present = models.BooleanField()
     spoken_to = models.BooleanField()

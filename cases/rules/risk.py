@@ -22,7 +22,8 @@ with no recorded date of birth is treated as of school age when a school is reco
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 ESCALATING_FROM = 3
@@ -55,6 +56,13 @@ def is_repeat_marac(previous_referral_dates: Iterable[datetime], incident_at: da
     older incident) do not make it a repeat.
     """
     return any(window_start(incident_at) <= earlier < incident_at for earlier in previous_referral_dates)
+
+
+def is_repeat_marac_sorted(previous_referral_dates: Sequence[datetime], incident_at: datetime) -> bool:
+    """``is_repeat_marac`` for dates in time order, by bisection: the victim in a household the police
+    attend every week has hundreds of earlier referrals, and each new incident asks again."""
+    first = bisect_left(previous_referral_dates, window_start(incident_at))
+    return first < len(previous_referral_dates) and previous_referral_dates[first] < incident_at
 
 
 def age_on(date_of_birth: date, day: date) -> int:

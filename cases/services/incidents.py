@@ -32,7 +32,8 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -60,11 +61,13 @@ from cases.permissions import incidents_visible, people_visible, sees_whole_part
 from cases.rules import dash as dash_rules
 from cases.rules import risk
 from cases.rules.people import name_key
-from cases.selectors.incidents import ChildCount, child_escalation_counts_each, pair_incident_counts_each
+from cases.selectors.incidents import ChildCount, pair_incident_counts_each
 from config.errors import FUTURE_TOLERANCE
 
 if TYPE_CHECKING:
     from cases.import_feed import FeedRow, PersonRef
+
+_Unsaved = TypeVar("_Unsaved", Person, Household)
 
 NOTIFICATION_WHAT = "Domestic-abuse notification"
 MAY_NOT_CREATE = frozenset({Role.AUDITOR, Role.ADMIN})
@@ -379,7 +382,7 @@ def incidents_record(
          ("professional_judgement_level", "text"), ("professional_judgement_reason", "text"),
          ("answered_at", "timestamptz")),
         [
-            (incident.pk, json.dumps(d.dash_answers), d.dash_score, d.dash_level, d.dash.professional_judgement_level,
+            (incident.pk, d.dash_answers, d.dash_score, d.dash_level, d.dash.professional_judgement_level,
              d.dash.professional_judgement_reason.strip(), d.dash.answered_at or now)
             for incident, d in pairs
             if d.dash is not None
@@ -435,28 +438,44 @@ def _insert(
     returning: bool = False,
     conflict: str = "",
 ) -> list[int]:
-    """INSERT every row in one statement: one array parameter per column, whatever the number of rows.
+    """INSERT every row in one statement, the rows sent as one JSON array of arrays, whatever their number.
 
     ``columns`` are (name, PostgreSQL type) pairs; ``fixed`` columns take one value for every row.
     With ``returning`` the new ids come back in the order of ``rows`` (the rows are inserted in that
-    order, as Django's own bulk_create relies on).
+    order, as Django's own bulk_create relies on). One JSON document rather than an array parameter per
+    column: json.dumps is C, where psycopg quotes each element of a text array in Python (a sixth of
+    the import's time went there).
     """
     if not rows:
         return []
     fixed = dict(fixed or {})
     names = [*fixed, *(name for name, _ in columns)]
-    unnest = ", ".join(f"%s::{kind}[]" for _, kind in columns)
-    aliases = ", ".join(name for name, _ in columns)
-    select = ", ".join(["%s"] * len(fixed) + [f"t.{name}" for name, _ in columns])
+    select = ", ".join(
+        ["%s"] * len(fixed)
+        + [f"(t.r -> {i})::jsonb" if kind == "jsonb" else f"(t.r ->> {i})::{kind}"
+           for i, (_, kind) in enumerate(columns)]
+    )
     sql = (
         f"INSERT INTO {table} ({', '.join(names)}) SELECT {select}"  # noqa: S608 (names are this module's constants)
-        f" FROM unnest({unnest}) WITH ORDINALITY AS t ({aliases}, n) ORDER BY t.n {conflict}"
+        f" FROM json_array_elements(%s::json) WITH ORDINALITY AS t (r, n) ORDER BY t.n {conflict}"
         + (" RETURNING id" if returning else "")
     )
-    params: list[Any] = [*fixed.values(), *(list(column) for column in zip(*rows, strict=True))]
+    params: list[Any] = [*fixed.values(), _json(rows)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()] if returning else []
+
+
+def _json(rows: Sequence[Sequence[object]]) -> str:
+    """Rows as one JSON array of arrays, a parameter PostgreSQL takes apart with json_array_elements."""
+    return json.dumps(rows, default=_json_value, separators=(",", ":"))
+
+
+def _json_value(value: object) -> object:
+    """Dates and times as ISO 8601, which PostgreSQL reads back exactly (with the offset)."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a column value")
 
 
 def _notes_send(notes: list[_Note], *, now: datetime) -> None:
@@ -653,12 +672,7 @@ def _cumulative_risk(
 ) -> list[_Note]:
     """Count each child's and each victim-perpetrator pair's incidents in 12 months; flag children escalating."""
     keys = [(c.person.pk, incident.occurred_at) for incident, d in pairs for c in d.children]
-    counts = child_escalation_counts_each(keys)
-    pair_keys = [
-        (v.pk, p.pk, incident.occurred_at)
-        for incident, d in pairs for v in d.victims for p in d.perpetrators if v.pk != p.pk
-    ]
-    pair_counts = pair_incident_counts_each(pair_keys)
+    counts = _child_counts(keys)
 
     # Per child, the widest 12 months at their latest incident in the batch that reaches the threshold.
     latest: dict[int, tuple[_Recorded, IncidentDraft, Person, ChildCount]] = {}
@@ -673,6 +687,11 @@ def _cumulative_risk(
                 latest[c.person.pk] = (incident, d, c.person, count)
     if not latest:
         return []
+    # The pairs at the incidents that flag a child, whose reasons name them.
+    pair_counts = pair_incident_counts_each(sorted({
+        (v.pk, p.pk, incident.occurred_at)
+        for incident, d, _, _ in latest.values() for v in d.victims for p in d.perpetrators if v.pk != p.pk
+    }))
     rows = []
     for child_id, (incident, d, person, count) in sorted(latest.items()):
         n = count.widest
@@ -714,6 +733,48 @@ def _cumulative_risk(
                 )
             )
     return notes
+
+
+def _child_counts(pairs: Sequence[tuple[int, datetime]]) -> dict[tuple[int, datetime], ChildCount]:
+    """``child_escalation_counts_each`` in one pass over each child's incidents, for a batch.
+
+    The same counts: each of the child's incidents gets the number in the 12 months up to it (a
+    window function over the child's incidents in time order), and for each (child, moment) the
+    count at the moment itself is ``up_to`` and the largest at or in the year after it ``widest``.
+    Counting every window by joining the child's incidents to themselves grew with the square of a
+    child's incidents: half a second a chunk for the children of households the police visit weekly.
+    """
+    if not pairs:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH t AS (SELECT DISTINCT (e ->> 0)::bigint AS child_id, (e ->> 1)::timestamptz AS at
+                         FROM json_array_elements(%s::json) AS e),
+                 -- A window that counts ends at most a year after a moment and reaches a year back.
+                 span AS (
+                     SELECT child_id, min(at) - interval '365 days' AS first, max(at) + interval '365 days' AS last
+                       FROM t GROUP BY child_id
+                 ),
+                 seen AS (
+                     SELECT ic.child_id, i.occurred_at,
+                            count(*) OVER (PARTITION BY ic.child_id ORDER BY i.occurred_at
+                                           RANGE BETWEEN interval '365 days' PRECEDING AND CURRENT ROW) AS n
+                       FROM span JOIN cases_incidentchild ic ON ic.child_id = span.child_id
+                       JOIN cases_incident i ON i.id = ic.incident_id
+                                            AND i.occurred_at >= span.first AND i.occurred_at <= span.last
+                 )
+            SELECT t.child_id, t.at, coalesce(max(s.n) FILTER (WHERE s.occurred_at = t.at), 0), max(s.n),
+                   (array_agg(s.occurred_at ORDER BY s.n DESC, s.occurred_at DESC))[1]
+              FROM t JOIN seen s ON s.child_id = t.child_id
+                                AND s.occurred_at >= t.at AND s.occurred_at <= t.at + interval '365 days'
+             GROUP BY t.child_id, t.at
+            """,
+            [_json(pairs)],
+        )
+        found = {(child_id, at): ChildCount(up_to, widest, widest_at) for child_id, at, up_to, widest, widest_at
+                 in cursor.fetchall()}
+    return {key: found.get(key, ChildCount(0, 0, key[1])) for key in pairs}
 
 
 def _flags_upsert(
@@ -768,18 +829,19 @@ def _marac(
     victim_ids = {v.pk for _, d in pairs for v in d.victims}
     if not victim_ids:
         return []
+    recorded_before = _marac_latest_before([(v.pk, incident.occurred_at) for incident, d in pairs for v in d.victims])
+    # This batch's referrals for each victim, in time order as made.
     earlier: dict[int, list[datetime]] = defaultdict(list)
-    for victim_id, referred_at, occurred_at in MaracReferral.objects.filter(victim_id__in=victim_ids).values_list(
-        "victim_id", "referred_at", "incident__occurred_at"
-    ):
-        earlier[victim_id].append(referred_at or occurred_at)
     referrals: list[tuple[_Recorded, Person, bool]] = []
     repeat_rows: dict[int, tuple[int, int, int, str]] = {}
     by_incident: dict[int, list[tuple[Person, bool]]] = defaultdict(list)
     for incident, d in sorted(pairs, key=lambda pair: pair[0].occurred_at):
         high = incident.risk_level == Incident.RiskLevel.HIGH
         for victim in d.victims:
-            repeat = risk.is_repeat_marac(earlier[victim.pk], incident.occurred_at)
+            latest = recorded_before.get((victim.pk, incident.occurred_at))
+            repeat = risk.is_repeat_marac([latest] if latest is not None else [], incident.occurred_at) or (
+                risk.is_repeat_marac_sorted(earlier[victim.pk], incident.occurred_at)
+            )
             if not (high or repeat):
                 continue
             referrals.append((incident, victim, repeat))
@@ -819,6 +881,51 @@ def _marac(
                 )
             )
     return notes
+
+
+def _marac_latest_before(keys: Sequence[tuple[int, datetime]]) -> dict[tuple[int, datetime], datetime]:
+    """For (victim, moment) pairs, the latest MARAC referral already recorded for the victim in the 12 months
+    before the moment (when made, or for one not yet made when its incident occurred), where there is one;
+    one query.
+
+    That one date is all ``is_repeat_marac`` needs of what was recorded before: not every referral of every
+    victim in the batch (thousands, for victims the police attend every week).
+    """
+    if not keys:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH t AS (SELECT DISTINCT (e ->> 0)::bigint AS victim_id, (e ->> 1)::timestamptz AS at
+                         FROM json_array_elements(%s::json) AS e),
+                 span AS (
+                     SELECT victim_id, min(at) - interval '365 days' AS first, max(at) AS last FROM t GROUP BY victim_id
+                 ),
+                 made AS (
+                     SELECT m.victim_id, coalesce(m.referred_at, i.occurred_at) AS made_at
+                       FROM span JOIN cases_maracreferral m ON m.victim_id = span.victim_id
+                       JOIN cases_incident i ON i.id = m.incident_id
+                      WHERE coalesce(m.referred_at, i.occurred_at) >= span.first
+                        AND coalesce(m.referred_at, i.occurred_at) < span.last
+                 ),
+                 timeline AS (
+                     -- At the same moment the pair comes first: a referral then is not before it.
+                     SELECT victim_id, made_at AS moment, 1 AS step, made_at FROM made
+                     UNION ALL
+                     SELECT victim_id, at, 0, NULL FROM t
+                 ),
+                 latest AS (
+                     SELECT victim_id, moment, step,
+                            max(made_at) OVER (PARTITION BY victim_id ORDER BY moment, step
+                                               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS made_at
+                       FROM timeline
+                 )
+            SELECT victim_id, moment, made_at FROM latest
+             WHERE step = 0 AND made_at >= moment - interval '365 days'
+            """,
+            [_json(keys)],
+        )
+        return {(victim_id, at): made_at for victim_id, at, made_at in cursor.fetchall()}
 
 
 def _marac_recipients(*, by: User | None, reported_by: Agency, partnership: Partnership) -> list[int]:
@@ -997,9 +1104,10 @@ def incidents_import(
         if row.household_address:
             household = households.get(row.household_address)
             if household is None:
-                household = households[row.household_address] = Household(
-                    partnership=partnership, created_by=by, address=row.household_address
-                )
+                household = households[row.household_address] = _model_new(Household, {
+                    "partnership_id": partnership.pk, "created_by_id": by.pk if by is not None else None,
+                    "address": row.household_address,
+                })
         accepted.append((draft, household))
 
     done = result.already_present + len(result.rejected)
@@ -1083,16 +1191,37 @@ def _person_for(ref: PersonRef, *, partnership: Partnership, index: _PeopleIndex
         new = index.new_by_name.get(ref.name_key)
         if new is not None and (not ref.nhs_number or not new.nhs_number or new.nhs_number == ref.nhs_number):
             return new
-        person = Person(
-            partnership=partnership, created_by=by, given_name=ref.given_name, family_name=ref.family_name,
-            date_of_birth=ref.date_of_birth, nhs_number=ref.nhs_number,
-            search_name=name_key(ref.given_name, ref.family_name),
-        )
+        person = _model_new(Person, {
+            "partnership_id": partnership.pk, "created_by_id": by.pk if by is not None else None,
+            "given_name": ref.given_name, "family_name": ref.family_name, "date_of_birth": ref.date_of_birth,
+            "nhs_number": ref.nhs_number, "search_name": name_key(ref.given_name, ref.family_name),
+        })
         index.new_by_name.setdefault(ref.name_key, person)
         if ref.nhs_number:
             index.new_by_nhs[ref.nhs_number] = person
         return person
     return None
+
+
+@cache
+def _model_fields(model: type[Person | Household]) -> tuple[dict[str, int], list[Any], list[tuple[int, Any]]]:
+    """A model's columns in order: each attribute's position, the defaults, and the defaults made afresh each time."""
+    fields = model._meta.concrete_fields
+    defaults = [None if f.primary_key else f.get_default() for f in fields]
+    fresh = [(i, f.default) for i, f in enumerate(fields) if f.has_default() and callable(f.default)]
+    return {f.attname: i for i, f in enumerate(fields)}, defaults, fresh
+
+
+def _model_new(model: type[_Unsaved], values: Mapping[str, Any]) -> _Unsaved:
+    """An unsaved person or household, built as ``Model.from_db`` builds one, with the values in column
+    order: a third of the time keyword arguments take, which counts for the thousands a feed brings."""
+    position, defaults, fresh = _model_fields(model)
+    row = list(defaults)
+    for i, make in fresh:
+        row[i] = make()
+    for attname, value in values.items():
+        row[position[attname]] = value
+    return model(*row)
 
 
 def _draft_from_row(
@@ -1145,9 +1274,10 @@ def _unsaved_create(records: Sequence[Person | Household]) -> int:
 
 
 def _models_insert(records: Sequence[Person | Household]) -> None:
-    """``bulk_create`` through ``_insert``: one array per column rather than a parameter per value.
+    """``bulk_create`` through ``_insert``: one JSON document for the rows, whatever their number.
 
-    An array column cannot travel inside unnest(), so a model's list fields go in as one value
+    A value every record shares (the partnership, the defaults) goes in once, as a fixed column.
+    An array column cannot travel inside the JSON, so a model's list fields go in as one value
     for every row (the import creates people without aliases), else by ``bulk_create``.
     """
     model = type(records[0])
@@ -1166,10 +1296,21 @@ def _models_insert(records: Sequence[Person | Household]) -> None:
                 return
             fixed[column] = []
             continue
+        if kind != "jsonb" and not all(type(value) in _JSON_PLAIN for value in raw):
+            raw = [model_field.get_db_prep_save(value, connection) for value in raw]
+        first = raw[0]
+        if kind != "jsonb" and all(value == first and type(value) is type(first) for value in raw):
+            fixed[column] = first
+            continue
         columns.append((column, kind.split("(")[0]))
-        values.append([model_field.get_db_prep_save(value, connection) for value in raw])
-    ids = _insert(model._meta.db_table, columns, list(zip(*values, strict=True)), fixed=fixed, returning=True)
+        values.append(raw)
+    rows = list(zip(*values, strict=True)) if values else [() for _ in records]
+    ids = _insert(model._meta.db_table, columns, rows, fixed=fixed, returning=True)
     for record, pk in zip(records, ids, strict=True):
         record.pk = pk
         record._state.adding = False
         record._state.db = connection.alias
+
+
+# Values json.dumps (with ``_json_value``) writes as PostgreSQL reads them back; others go through their field.
+_JSON_PLAIN = frozenset({str, int, bool, type(None), date, datetime})

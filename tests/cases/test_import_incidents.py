@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
 
-from agencies.models import Notification, Role
+from agencies.models import Notification, Role, User
 from agencies.rules import DEFAULT_TZ
 from cases.import_feed import feed_read
 from cases.models import (
@@ -28,9 +31,13 @@ from cases.models import (
     PersonFlag,
 )
 from cases.permissions import incidents_visible
+from cases.rules import risk
 from cases.rules.people import nhs_check_digit
+from cases.selectors.incidents import child_escalation_counts_each
+from cases.services.incidents import _child_counts, _marac_latest_before
 from tests.cases.test_incidents_helpers import person
 from tests.factories import UserFactory
+from tests.perf.feed import feed_write
 
 pytestmark = pytest.mark.django_db
 
@@ -268,3 +275,143 @@ def test_parsing_keeps_the_first_row_of_a_reference(tmp_path):
     feed = feed_read(path)
     assert [row.line for row in feed.rows] == [2]
     assert [str(r) for r in feed.rejected] == ["line 3: reference R/1 already appears on line 2"]
+
+
+# -- The change log of a bulk import, and the batch rules behind the speed (SPEC 7.1) ------------------------
+
+# (table, record type, the column naming the record, columns left out besides password, last_login, updated_at)
+LOGGED_BY_IMPORT = (
+    ("cases_person", "person", "id", ("search_name",)),
+    ("cases_household", "household", "id", ()),
+    ("cases_incident", "incident", "id", ()),
+    ("cases_incidentparty", "incident", "incident_id", ()),
+    ("cases_incidentchild", "incident", "incident_id", ()),
+    ("cases_dashassessment", "incident", "incident_id", ()),
+    ("cases_encompassnotice", "incident", "incident_id", ()),
+    ("cases_maracreferral", "incident", "incident_id", ()),
+)
+
+
+def rows_not_logged_as_by_row(
+    user: User, table: str, record_type: str, id_column: str, exclude: tuple[str, ...]
+) -> int:
+    """The user's rows of ``table`` without exactly one "create" entry as the row-level trigger wrote it: every
+    column but the excluded as [null, value], the row's partnership and record, the user and their agency."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT count(*) FROM {table} AS r
+             WHERE r.created_by_id = %s
+               AND (SELECT count(*) FROM audits_accesslogentry AS a
+                     WHERE a.action = 'create' AND a.record_type = %s AND a.record_id = r.{id_column}
+                       AND a.fields = (SELECT jsonb_object_agg(e.key, jsonb_build_array(NULL::jsonb, e.value))
+                                         FROM jsonb_each(to_jsonb(r) - %s::text[]) AS e)
+                       AND a.partnership_id = r.partnership_id AND a.reason = ''
+                       AND (a.user_id, a.username, a.agency_id) = (%s, %s, %s)) <> 1
+            """,  # noqa: S608 (the tables are this module's constants)
+            [user.pk, record_type, ["password", "last_login", "updated_at", *exclude], user.pk, user.username,
+             user.membership.agency_id],
+        )
+        return int(cursor.fetchone()[0])
+
+
+def recorded_people(world) -> tuple[list, list]:
+    """A few recorded adults and children of partnership North, as the feed generator takes them."""
+    adults = [person(world.north, "Kerry", "Ashdown", date(1992, 5, 1), nhs_number=nhs(1)),
+              person(world.north, "Dean", "Ashdown", date(1989, 2, 11)),
+              person(world.north, "Sasha", "Okafor", None)]
+    today = datetime.now(tz=DEFAULT_TZ).date()
+    children = [person(world.north, "Ellie", "Ashdown", today.replace(year=today.year - 9, day=1),
+                       school=world.school, health_visiting=world.health_visiting),
+                person(world.north, "Tobi", "Okafor", today.replace(year=today.year - 6, day=1), nhs_number=nhs(2))]
+    return (
+        [(p.given_name, p.family_name, p.date_of_birth, p.nhs_number) for p in adults],
+        [(p.given_name, p.family_name, p.date_of_birth, p.nhs_number) for p in children],
+    )
+
+
+def test_every_row_a_bulk_import_inserts_is_logged_as_the_row_level_trigger_logged_it(world, tmp_path):
+    """Inserts are logged a statement at a time (audits.db): a feed's statements of hundreds of rows and the
+    documented example's of a few rows write the same entries, field for field, as a trigger for each row did."""
+    adults, children = recorded_people(world)
+    feed_write(tmp_path / "feed.csv", rows=150, adults=adults, children=children, seed=7, prefix="LOG")
+    out, err = run(tmp_path / "feed.csv", "--user", "po")
+    assert out.strip() == "imported 150, skipped 0 already present, rejected 0", err
+    out, err = run(DOCS / "incidents.csv", "--user", "po")
+    assert out.startswith("imported 3,"), err
+    assert IncidentParty.objects.filter(created_by=world.po).count() > 150
+    for table, record_type, id_column, exclude in LOGGED_BY_IMPORT:
+        assert rows_not_logged_as_by_row(world.po, table, record_type, id_column, exclude) == 0, table
+
+
+def test_a_statement_of_a_few_rows_and_one_of_many_log_alike(world):
+    """Both ways the statement-level trigger builds an entry (under and over 16 rows) give the same fields."""
+    for count in (3, 40):
+        Household.objects.bulk_create(
+            Household(partnership=world.north, created_by=world.po, address=f"{n} Mill Lane") for n in range(count)
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM cases_household h JOIN audits_accesslogentry a ON a.record_type = 'household'"
+            " AND a.record_id = h.id AND a.action = 'create' AND a.partnership_id = h.partnership_id"
+            " AND a.fields = (SELECT jsonb_object_agg(e.key, jsonb_build_array(NULL::jsonb, e.value))"
+            "                   FROM jsonb_each(to_jsonb(h) - array['password', 'last_login', 'updated_at']) e)"
+        )
+        assert cursor.fetchone()[0] == 43
+
+
+def test_the_batch_counts_agree_with_the_selectors_whatever_the_order_incidents_arrive_in(world, tmp_path):
+    """The import counts a child's incidents, and finds each victim's last MARAC referral in the 12 months before
+    an incident, in one pass over their history: the answers of ``child_escalation_counts_each``, and of every
+    referral looked at one by one."""
+    adults, children = recorded_people(world)
+    feed_write(tmp_path / "feed.csv", rows=400, adults=adults, children=children, seed=11, prefix="ORDER")
+    out, err = run(tmp_path / "feed.csv", "--user", "po", "--chunk-size", "60")  # out of time order, in chunks
+    assert out.strip() == "imported 400, skipped 0 already present, rejected 0", err
+
+    moments = list(Incident.objects.values_list("occurred_at", flat=True)[:40])
+    child_keys = list(IncidentChild.objects.values_list("child_id", "incident__occurred_at"))
+    child_keys += [(child_id, moment) for child_id in {c for c, _ in child_keys} for moment in moments[:5]]
+    assert _child_counts(child_keys) == child_escalation_counts_each(child_keys)
+
+    victim_keys = list(IncidentParty.objects.filter(role="victim").values_list("person_id", "incident__occurred_at"))
+    victim_keys += [(victim_id, moment) for victim_id in {v for v, _ in victim_keys} for moment in moments]
+    made: dict[int, list[datetime]] = {}
+    for referral in MaracReferral.objects.select_related("incident"):
+        made.setdefault(referral.victim_id, []).append(referral.referred_at or referral.incident.occurred_at)
+    expected = {}
+    for victim_id, at in victim_keys:
+        before = [moment for moment in made.get(victim_id, []) if risk.window_start(at) <= moment < at]
+        if before:
+            expected[(victim_id, at)] = max(before)
+    assert MaracReferral.objects.filter(repeat=True).exists()
+    assert _marac_latest_before(victim_keys) == expected
+
+
+@given(
+    st.lists(st.integers(min_value=-800, max_value=800), max_size=12),
+    st.integers(min_value=-400, max_value=400),
+)
+def test_the_repeat_marac_rule_by_bisection_is_the_rule(days, at_day):
+    """``is_repeat_marac_sorted`` (for long histories) answers as ``is_repeat_marac`` does, boundaries included."""
+    start = datetime(2026, 1, 1, tzinfo=DEFAULT_TZ)
+    dates = sorted(start + timedelta(days=d, hours=d % 5) for d in days)
+    at = start + timedelta(days=at_day)
+    for moment in (at, *dates, *(d + risk.WINDOW for d in dates)):
+        assert risk.is_repeat_marac_sorted(dates, moment) == risk.is_repeat_marac(dates, moment)
+
+
+def test_the_benchmark_feed_is_the_same_for_a_seed_and_imports_whole(world, tmp_path):
+    adults, children = recorded_people(world)
+    for name, seed in (("a.csv", 5), ("b.csv", 5), ("c.csv", 6)):
+        feed_write(tmp_path / name, rows=200, adults=adults, children=children, seed=seed, prefix="SEED")
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert (tmp_path / "a.csv").read_bytes() != (tmp_path / "c.csv").read_bytes()
+    rows = list(csv.DictReader((tmp_path / "a.csv").open(encoding="utf-8")))
+    assert [row["reference"] for row in rows] == [f"SEED-{n}" for n in range(1, 201)]
+    assert 0.6 < sum(1 for row in rows if row["dash"]) / len(rows) < 0.8
+    out, err = run(tmp_path / "a.csv", "--user", "po")
+    assert out.strip() == "imported 200, skipped 0 already present, rejected 0", err
+    # Recorded people were matched, not recorded again.
+    assert Person.objects.filter(given_name="Kerry", family_name="Ashdown").count() == 1
+    assert IncidentParty.objects.filter(person__given_name="Kerry", person__family_name="Ashdown").exists()
