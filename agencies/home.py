@@ -16,8 +16,8 @@ from agencies.navigation import role_of
 from agencies.rules import DEFAULT_TZ
 from agencies.selectors import agencies_visible, calendars_for, membership_of, notifications_for, users_visible
 from audits.dashboard import dashboard_has, dashboard_headline_scope, value_text
-from audits.measures import measures
 from audits.selectors_rounds import rounds_listed
+from audits.snapshots import snapshot_for
 from cases.chasers_plans import RESTRICTED_PERSON
 from cases.permissions import sees_whole_partnership
 from cases.selectors.cases import cases_led, children_unheard
@@ -516,18 +516,18 @@ HEADLINE_MEASURES = ("decisions_in_time", "feedback_given", "meetings_in_time")
 
 
 def _dashboard_panel(user: User, role: str) -> DashboardPanel | None:
-    """Managers' headline figures: one query for each, and one for a team manager's team. An administrator's
+    """Managers' headline figures, from their dashboard's snapshot (``audits.snapshots``). An administrator's
     home is the partnership's set-up; their dashboard is in the navigation."""
     if role == Role.ADMIN:
         return None
     scope = dashboard_headline_scope(user, today=timezone.localdate())
     if scope is None:
         return DashboardPanel(href=reverse("dashboard"), figures=[]) if dashboard_has(user) else None
-    known = {measure.key: measure for measure in measures()}
+    snapshot = snapshot_for(scope)
     figures = []
     for key in HEADLINE_MEASURES:
-        if key in known:
-            figure = known[key].figure(scope)
+        if key in snapshot.figures:
+            figure = snapshot.figures[key]
             counts = (f"{figure.numerator} of {figure.denominator}"
                       if figure.numerator is not None and figure.denominator is not None else "")
             figures.append(HeadlineFigure(figure.label, value_text(figure.unit, figure.value), counts))

@@ -18,6 +18,7 @@ from agencies.models import User
 from audits.dashboard import dashboard_access_for, period_default
 from audits.measures import measures
 from audits.serializers_dashboard import DashboardQuerySerializer, DashboardSerializer, FigureSerializer
+from audits.snapshots import snapshot_for
 
 # The scope's field names as the API's parameters name them.
 PARAMETER_NAMES = {"start": "from", "end": "to"}
@@ -42,8 +43,9 @@ class DashboardFigures(APIView):
                 {PARAMETER_NAMES.get(name, name): messages for name, messages in error.message_dict.items()}
             ) from None
         # A team manager with no team yet has no figures: none are theirs.
-        figures = {measure.key: FigureSerializer(measure.figure(scope)).data for measure in measures()} \
-            if access.has_team else {}
+        snapshot = snapshot_for(scope) if access.has_team else None
+        figures = {measure.key: FigureSerializer(snapshot.figures[measure.key]).data for measure in measures()} \
+            if snapshot is not None else {}
         body: dict[str, Any] = {"from": scope.start.isoformat(), "to": scope.end.isoformat(),
                                 "agency": scope.agency_id, "team": scope.team_id, "figures": figures}
         return Response(body)

@@ -293,3 +293,26 @@ class ProgressUpdate(CaseRecord):
             models.CheckConstraint(condition=~Q(progress=""), name="progress_update_has_progress"),
             models.CheckConstraint(condition=~Q(evidence=""), name="progress_update_has_evidence"),
         ]
+
+
+class DashboardSnapshot(models.Model):
+    """A dashboard's figures and trends for one scope, as computed at ``computed_at`` (``audits.snapshots``).
+
+    Over a decade of a large partnership's records the measures take seconds to compute; the dashboard shows
+    the snapshot, which beat keeps fresh for every scope viewed lately (SPEC 7.1).
+    """
+
+    # "partnership:start:end:agency:team" (``audits.snapshots.scope_key``)
+    key = models.CharField(max_length=100, unique=True)
+    partnership = models.ForeignKey("agencies.Partnership", on_delete=models.CASCADE, related_name="+")
+    computed_at = models.DateTimeField()
+    viewed_at = models.DateTimeField()
+    # {measure key: Figure as JSON}, {measure key: [TrendPoint as JSON]}
+    figures = models.JSONField()
+    trends = models.JSONField()
+
+    class Meta:
+        indexes = [models.Index(fields=["viewed_at"], name="dashboard_snapshot_viewed_idx")]
+
+    def __str__(self) -> str:
+        return f"Dashboard snapshot {self.key} at {self.computed_at:%Y-%m-%d %H:%M}"

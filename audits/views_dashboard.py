@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -24,6 +25,7 @@ from audits.forms_dashboard import DashboardFilterForm, DrillForm, scope_query
 from audits.measures import measure_get, measures
 from audits.measures_base import Column, Figure, Measure, Part, Scope, TrendPoint
 from audits.services import access_record
+from audits.snapshots import Snapshot, snapshot_for
 
 DRILL_PAGE_SIZE = 50
 # A month with nothing to measure, in a trend's table.
@@ -150,20 +152,20 @@ def _chart(measure: Measure, points: list[TrendPoint], target: float | None) -> 
     }
 
 
-def dashboard_cards(*, scope: Scope, access: DashboardAccess) -> list[Section]:
-    """Every measure's figure (with its breakdown) and, where a trend matters, its last 12 months, in sections:
-    each measure's own queries, whatever the number of records."""
+def dashboard_cards(*, snapshot: Snapshot, scope: Scope, access: DashboardAccess) -> list[Section]:
+    """Every measure's figure (with its breakdown) and, where a trend matters, its last 12 months, in sections,
+    from the scope's snapshot (``audits.snapshots``)."""
     query = scope_query(scope, access)
     sections: dict[str, Section] = {}
     for measure in measures():
-        figure = measure.figure(scope)
+        figure = snapshot.figures[measure.key]
         main = _figure_view(figure, key=measure.key, query=query, name="", hours_of=measure.hours_of)
         breakdown = [
             _figure_view(row, key=measure.key, query=query, name=access.agency_name(row.agency_id) or row.label,
                          hours_of=measure.hours_of)
             for row in figure.breakdown
         ]
-        points = measure.trend(scope) if measure.trend_drawn else []
+        points = snapshot.trends.get(measure.key, []) if measure.trend_drawn else []
         target = value_text(measure.unit, figure.target) if figure.target is not None else ""
         card = Card(measure=measure, main=main, breakdown=breakdown, target=target,
                     trend=_trend_rows(measure, points),
@@ -179,13 +181,15 @@ def _today() -> date:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Queries: the session and user, the agencies and teams the viewer may choose, and each measure's own
-    (its figure, and its trend where drawn); none per record."""
+    """Queries: the session and user, the agencies and teams the viewer may choose, and the scope's snapshot
+    (each measure's own queries when it must be computed); none per record."""
     user = _user(request)
     access = dashboard_access_for(user)
     form = DashboardFilterForm(request.GET or None, access=access, today=_today())
     scope = form.scope() if access.has_team else None
-    sections = dashboard_cards(scope=scope, access=access) if scope is not None else []
+    snapshot = snapshot_for(scope) if scope is not None else None
+    sections = (dashboard_cards(snapshot=snapshot, scope=scope, access=access)
+                if scope is not None and snapshot is not None else [])
     return render(request, "audits/dashboard/page.html", {
         "access": access,
         "form": form,
@@ -194,6 +198,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "agency_name": access.agency_name(scope.agency_id) if scope is not None else "",
         "team_name": access.team_name(scope.team_id) if scope is not None else "",
         "sections": sections,
+        "computed_at": snapshot.computed_at if snapshot is not None else None,
+        "refresh_minutes": settings.DASHBOARD_SNAPSHOT_EVERY_SECONDS // 60,
         "charts": [card for section in sections for card in section.cards if card.chart is not None],
     })
 

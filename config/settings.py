@@ -230,8 +230,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CHASE_EVERY_SECONDS = int(os.environ.get("CHASE_EVERY_SECONDS", "300"))
+# The dashboard's snapshots (audits.snapshots) are recomputed this often; one is served for twice as long.
+DASHBOARD_SNAPSHOT_EVERY_SECONDS = int(os.environ.get("DASHBOARD_SNAPSHOT_EVERY_SECONDS", "600"))
 CELERY_BEAT_SCHEDULE = {
     "chase": {"task": "agencies.tasks.chase_sweep", "schedule": CHASE_EVERY_SECONDS},
+    "dashboard-snapshots": {"task": "audits.tasks.dashboard_snapshots_refresh",
+                            "schedule": DASHBOARD_SNAPSHOT_EVERY_SECONDS},
 }
 
 LOGGING = {
