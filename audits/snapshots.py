@@ -5,8 +5,8 @@ Over a decade of a large partnership's records, the 23 measures and their trends
 snapshot is served while it is younger than ``max_age()``, twice the time between beat's refreshes
 (``settings.DASHBOARD_SNAPSHOT_EVERY_SECONDS``); each refresh recomputes every scope viewed in the last day, and
 each partnership's own view of the default period whether viewed or not, so the figures shown are never older
-than that, and the page says when they were computed. A scope nobody has
-viewed lately, or a period chosen for the first time, is computed there and then.
+than that, and the page says when they were computed. A scope nobody has viewed lately, or a period chosen for
+the first time, is computed there and then.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from agencies.models import Partnership
@@ -80,16 +80,10 @@ def snapshot_compute(scope: Scope, *, now: datetime, viewed: bool) -> Snapshot:
         "figures": {key: _json(asdict(figure)) for key, figure in figures.items()},
         "trends": {key: [_json(asdict(point)) for point in points] for key, points in trends.items()},
     }
-    with transaction.atomic():
-        row, created = DashboardSnapshot.objects.select_for_update().get_or_create(
-            key=scope_key(scope), defaults={**defaults, "viewed_at": now}
-        )
-        if not created:
-            for name, value in defaults.items():
-                setattr(row, name, value)
-            if viewed:
-                row.viewed_at = now
-            row.save()
+    DashboardSnapshot.objects.update_or_create(
+        key=scope_key(scope), defaults={**defaults, **({"viewed_at": now} if viewed else {})},
+        create_defaults={**defaults, "viewed_at": now},
+    )
     return Snapshot(figures=figures, trends=trends, computed_at=now)
 
 
