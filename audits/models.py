@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
@@ -307,9 +308,9 @@ class DashboardSnapshot(models.Model):
     partnership = models.ForeignKey("agencies.Partnership", on_delete=models.CASCADE, related_name="+")
     computed_at = models.DateTimeField()
     viewed_at = models.DateTimeField()
-    # {measure key: Figure as JSON}, {measure key: [TrendPoint as JSON]}
-    figures = models.JSONField()
-    trends = models.JSONField()
+    # {measure key: Figure as JSON}, {measure key: [TrendPoint as JSON]} (a month as an ISO date)
+    figures = models.JSONField(encoder=DjangoJSONEncoder)
+    trends = models.JSONField(encoder=DjangoJSONEncoder)
 
     class Meta:
         indexes = [models.Index(fields=["viewed_at"], name="dashboard_snapshot_viewed_idx")]

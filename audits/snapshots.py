@@ -20,6 +20,7 @@ from django.db import connection
 from django.utils import timezone
 
 from agencies.models import Partnership
+from audits.dashboard import period_default
 from audits.measures import measures
 from audits.measures_base import Figure, Scope, TrendPoint
 from audits.models import DashboardSnapshot
@@ -77,8 +78,8 @@ def snapshot_compute(scope: Scope, *, now: datetime, viewed: bool) -> Snapshot:
     trends = {measure.key: measure.trend(scope) for measure in measures() if measure.trend_drawn}
     defaults: dict[str, Any] = {
         "partnership_id": scope.partnership_id, "computed_at": now,
-        "figures": {key: _json(asdict(figure)) for key, figure in figures.items()},
-        "trends": {key: [_json(asdict(point)) for point in points] for key, points in trends.items()},
+        "figures": {key: asdict(figure) for key, figure in figures.items()},
+        "trends": {key: [asdict(point) for point in points] for key, points in trends.items()},
     }
     DashboardSnapshot.objects.update_or_create(
         key=scope_key(scope), defaults={**defaults, **({"viewed_at": now} if viewed else {})},
@@ -110,21 +111,9 @@ def snapshots_refresh(*, now: datetime, default_scopes: list[Scope]) -> int | No
 
 def partnership_default_scopes(today: date) -> list[Scope]:
     """Each partnership's own dashboard for the default period (the 12 months to today)."""
-    from audits.dashboard import period_default
-
     start, end = period_default(today)
     return [Scope(partnership_id=pk, start=start, end=end)
             for pk in Partnership.objects.order_by("pk").values_list("pk", flat=True)]
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _json(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json(item) for item in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def _figure(data: dict[str, Any]) -> Figure:

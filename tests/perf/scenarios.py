@@ -26,6 +26,8 @@ from agencies.synthetic import CODE
 from audits.dashboard import period_default
 from audits.measures_base import Scope
 from audits.snapshots import snapshot_compute
+from cases.models import Person
+from cases.selectors.chronology import ChronologyFilters, chronology_page
 from tests.perf.feed import feed_write
 
 if TYPE_CHECKING:
@@ -111,9 +113,6 @@ def _longest_chronology(partnership: Partnership) -> tuple[int, int, User]:
         """, [partnership.pk])
         child_id, _ = cursor.fetchone()
     worker = User.objects.filter(cases_led__child_id=child_id).order_by("-cases_led__opened_on")[0]
-    from cases.models import Person
-    from cases.selectors.chronology import ChronologyFilters, chronology_page
-
     page = chronology_page(user=worker, child=Person.objects.get(pk=child_id), filters=ChronologyFilters())
     return child_id, page.total, worker
 
