@@ -227,8 +227,8 @@ def _level_due_times(rule: ChaseRule, item: Overdue, calendar: WorkingCalendar) 
 def _rule_run(rule: ChaseRule, *, now: datetime, calendars: PartnershipCalendars) -> RuleResult:
     result = RuleResult(rule.name)
     items = {item.subject_id: item for item in rule.overdue(now, calendars)}
-    if not items:
-        return result
+    # Asked even with nothing overdue: a sweep's queries then depend on which rules have work to send,
+    # never on how much the partnership holds.
     sent = _levels_sent(rule, list(items))
     due: list[tuple[Overdue, int, datetime]] = []
     for item in items.values():

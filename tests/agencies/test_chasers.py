@@ -296,6 +296,23 @@ def test_a_sweep_makes_the_same_queries_for_one_item_as_for_twenty(world):
     assert len(one) == len(twenty) == 9, [q["sql"][:80] for q in twenty.captured_queries]
 
 
+def test_a_sweep_with_nothing_overdue_makes_the_queries_of_one_with_everything_already_sent(world):
+    quiet = [q["sql"] for q in _captured(lambda: sweep(LEVEL_1))]
+    expire(world.sw, EXPIRY)
+    assert sweep(LEVEL_1).reminders == 1
+    settled = [q["sql"] for q in _captured(lambda: sweep(LEVEL_1))]
+    # The overdue listing and the levels already sent, whether or not anything is overdue: the count of a
+    # sweep with nothing new to send is the same on an empty partnership as on a full one.
+    assert len(quiet) == len(settled) == 5, settled
+    assert any("agencies_chase" in sql for sql in quiet)
+
+
+def _captured(run) -> list[dict]:
+    with CaptureQueriesContext(connection) as queries:
+        run()
+    return queries.captured_queries
+
+
 class UrgentRule(chasers.ChaseRule):
     """A rule of the clock-hours kind (as the strategy-meeting rule will be), about made-up subjects."""
 
