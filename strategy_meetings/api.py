@@ -18,7 +18,8 @@ minutes"):
 - ``held/``, ``distribute-minutes/``, ``not-held/``: a MASH manager, team manager or senior manager of children's
   social care, or the meeting's chair.
 
-Each write answers with the meeting as ``GET`` shows it, and its ETag.
+Each write answers with the meeting as ``GET`` shows it, and its ETag. ``schedule/`` and ``conference/`` change
+what may already be set: they honour ``If-Match`` (412 when stale) or a body ``version`` (409 when stale).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import URLPattern, path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -39,7 +40,7 @@ from rest_framework.views import APIView
 from agencies.models import Agency, User
 from agencies.selectors import agencies_visible, membership_of, users_visible
 from cases.permissions import people_visible, sees_whole_partnership
-from config.api import etag
+from config.api import etag, stale_response, write_version
 from referrals.permissions import referrals_visible
 from strategy_meetings import services
 from strategy_meetings.models import Action, StrategyMeeting
@@ -69,6 +70,10 @@ from strategy_meetings.serializers import (
 def _user(request: Request) -> User:
     user: User = request.user  # type: ignore[assignment]
     return user
+
+
+_IF_MATCH = OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False,
+                             description="The ETag you read; 412 if the meeting has changed since")
 
 
 def _detail_response(user: User, meeting: StrategyMeeting, code: int = status.HTTP_200_OK) -> Response:
@@ -165,17 +170,33 @@ def _action_view(
     act: Callable[[User, StrategyMeeting, dict[str, Any]], object],
     code: int,
     doc: str,
+    versioned: bool = False,
 ) -> type[APIView]:
-    """A POST on one meeting: fetch it (404), check the role (403), then the service (400)."""
+    """A POST on one meeting: fetch it (404), check the role (403), then the service (400).
+
+    ``versioned``: the write changes what is already set, so it honours the version read (API.md): an ETag in
+    ``If-Match`` (412 when stale) or the body's ``version`` (409 when stale)."""
 
     class MeetingAction(APIView):
         @extend_schema(operation_id=f"strategy_meetings_{name}", request=body,
-                       responses={code: StrategyMeetingSerializer}, description=doc)
+                       responses={code: StrategyMeetingSerializer}, description=doc,
+                       parameters=[_IF_MATCH] if versioned else None)
         def post(self, request: Request, pk: int) -> Response:
             user = _user(request)
             meeting = meeting_get_for(user, pk)
             check(user, meeting)
-            act(user, meeting, _body(body, request))
+            data = _body(body, request)
+            stale_status: int = status.HTTP_409_CONFLICT
+            if versioned and (request.headers.get("If-Match") is not None or data["version"] is not None):
+                written = write_version(request, kind="strategy_meeting", record=meeting,
+                                        body_version=data["version"])
+                if written.version is None:
+                    return stale_response(written.stale_status, services.StaleMeeting.MESSAGE)
+                stale_status, data["version"] = written.stale_status, written.version
+            try:
+                act(user, meeting, data)
+            except services.StaleMeeting as stale:
+                return stale_response(stale_status, stale.MESSAGE)
             return _detail_response(user, meeting, code)
 
     MeetingAction.__name__ = MeetingAction.__qualname__ = f"Meeting{name.title().replace('_', '')}"
@@ -189,7 +210,7 @@ def _invite(user: User, meeting: StrategyMeeting, data: dict[str, Any]) -> objec
 
 def _schedule(user: User, meeting: StrategyMeeting, data: dict[str, Any]) -> object:
     return services.meeting_schedule(meeting=meeting, by=user, scheduled_for=data["scheduled_for"],
-                                     chair=_user_named(user, data["chair"], "chair"))
+                                     chair=_user_named(user, data["chair"], "chair"), version=data["version"])
 
 
 def _contribute(user: User, meeting: StrategyMeeting, data: dict[str, Any]) -> object:
@@ -213,7 +234,8 @@ def _action_add(user: User, meeting: StrategyMeeting, data: dict[str, Any]) -> o
 
 
 def _conference(user: User, meeting: StrategyMeeting, data: dict[str, Any]) -> object:
-    return services.meeting_conference_book(meeting=meeting, by=user, conference_at=data["conference_at"])
+    return services.meeting_conference_book(meeting=meeting, by=user, conference_at=data["conference_at"],
+                                            version=data["version"])
 
 
 def _distribute(user: User, meeting: StrategyMeeting, data: dict[str, Any]) -> object:
@@ -228,7 +250,7 @@ MeetingInvite = _action_view(name="invite", body=MeetingInviteSerializer, check=
                              act=_invite, code=status.HTTP_201_CREATED,
                              doc="Invite one more agency: it may then see the meeting and is told.")
 MeetingSchedule = _action_view(name="schedule", body=MeetingScheduleSerializer, check=meeting_organise_check,
-                               act=_schedule, code=status.HTTP_200_OK,
+                               act=_schedule, code=status.HTTP_200_OK, versioned=True,
                                doc="When the meeting is, and who chairs it: status scheduled.")
 MeetingContribute = _action_view(name="contribute", body=MeetingContributeSerializer,
                                  check=meeting_contribute_check, act=_contribute, code=status.HTTP_201_CREATED,
@@ -244,7 +266,7 @@ MeetingDistribute = _action_view(name="distribute_minutes", body=MeetingMinutesS
                                  check=meeting_manage_check, act=_distribute, code=status.HTTP_200_OK,
                                  doc="Send the minutes and actions to every invited agency, once.")
 MeetingConference = _action_view(name="conference", body=MeetingConferenceSerializer, check=meeting_organise_check,
-                                 act=_conference, code=status.HTTP_200_OK,
+                                 act=_conference, code=status.HTTP_200_OK, versioned=True,
                                  doc="When the initial child protection conference is booked for, after a section 47"
                                      " outcome; it may be rebooked.")
 MeetingNotHeld = _action_view(name="not_held", body=MeetingNotHeldSerializer, check=meeting_manage_check,

@@ -19,6 +19,13 @@ from strategy_meetings.rules import ICPC_WORKING_DAYS
 # Up to this many options are radios; a longer list is a select (GOV.UK: radios unless the list is long).
 RADIOS_UP_TO = 8
 YES_NO = (("yes", "Yes"), ("no", "No"))
+
+
+def _version_field() -> forms.IntegerField:
+    # The meeting's version when the page was opened: a save over someone else's change is refused.
+    return forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+
 def _choice_widget(count: int) -> forms.Widget:
     return forms.RadioSelect() if count <= RADIOS_UP_TO else forms.Select()
 
@@ -75,6 +82,7 @@ class ScheduleForm(DateAndTimeForm):
         error_messages={"required": "Choose who chairs the meeting",
                         "invalid_choice": "Choose who chairs the meeting"},
     )
+    version = _version_field()
 
     def __init__(self, *args: Any, chairs: Sequence[tuple[User, str]], **kwargs: Any) -> None:
         """``chairs``: (user, label) for everyone who may be chosen."""
@@ -111,6 +119,7 @@ class ConferenceForm(DateAndTimeForm):
     date_field, time_field = "conference_on", "conference_time"
     conference_on = DatePartsField(label="Date", error_messages={"required": "Enter the date of the conference"})
     conference_time = clock_field("Time", required_message="Enter the time of the conference")
+    version = _version_field()
 
     def __init__(self, *args: Any, due_by: date | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

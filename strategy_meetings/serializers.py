@@ -28,9 +28,15 @@ class MeetingInviteSerializer(serializers.Serializer[Any]):
     required = serializers.BooleanField(required=False, default=False)  # type: ignore[assignment]
 
 
+def _version_read() -> serializers.IntegerField:
+    # The meeting's version the client read (API.md): a stale one is refused with 409; If-Match (412) instead.
+    return serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+
+
 class MeetingScheduleSerializer(serializers.Serializer[Any]):
     scheduled_for = serializers.DateTimeField()
     chair = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    version = _version_read()
 
 
 class MeetingContributeSerializer(serializers.Serializer[Any]):
@@ -63,6 +69,7 @@ class MeetingMinutesSerializer(serializers.Serializer[Any]):
 
 class MeetingConferenceSerializer(serializers.Serializer[Any]):
     conference_at = serializers.DateTimeField()
+    version = _version_read()
 
 
 class MeetingNotHeldSerializer(serializers.Serializer[Any]):

@@ -11,6 +11,8 @@
 - ``meeting_minutes_save`` (a draft, kept until sent) / ``meeting_minutes_distribute`` (once, to every invited
   agency, each distribution recorded).
 - ``meeting_conference_book``: the initial child protection conference's date, after a section 47 outcome.
+- ``meeting_schedule`` and ``meeting_conference_book`` change what is already set: given the ``version`` the
+  user read, a save over someone else's change is refused with ``StaleMeeting`` (SPEC 7.2).
 - ``meeting_not_held``: considered and not needed, with the rationale and what was done instead.
 
 Each raises ``ValidationError`` with field-level messages and saves nothing on bad input, and
@@ -35,6 +37,7 @@ from agencies.selectors import calendar_for, membership_of
 from agencies.services import notification_send
 from cases.models import Case, Person
 from cases.permissions import record_share_with
+from cases.services.people import StaleRecord
 from config.errors import FUTURE_TOLERANCE, ErrorDict, error_add, errors_raise, moment_errors
 from strategy_meetings import rules
 from strategy_meetings.models import (
@@ -61,6 +64,19 @@ if TYPE_CHECKING:
 CSC_TOLD_ROLES = frozenset({Role.MASH_MANAGER})
 STALE_MINUTES = ("Someone else saved these minutes after you opened them. Your text is kept here and theirs is"
                  " shown below it: bring them together, then save or distribute again.")
+
+
+class StaleMeeting(StaleRecord):
+    """The meeting changed since the user read it; nothing was saved."""
+
+    MESSAGE = ("Someone else changed this record while you were editing it. What you entered is kept below and"
+               " what is saved now is shown above it: check both, then save again.")
+
+
+def _unchanged_since(meeting: StrategyMeeting, version: int | None) -> None:
+    """Refuse a save made from an older reading of the (locked) meeting; ``None``: the caller read no version."""
+    if version is not None and meeting.version != version:
+        raise StaleMeeting()
 
 
 def meeting_due_by(threshold_met_at: datetime, partnership: Partnership) -> datetime:
@@ -225,7 +241,7 @@ def meeting_invite(*, meeting: StrategyMeeting, by: User, agency: Agency, requir
 
 @transaction.atomic
 def meeting_schedule(*, meeting: StrategyMeeting, by: User, scheduled_for: datetime, chair: User | None = None,
-                     arranged_at: datetime | None = None) -> StrategyMeeting:
+                     arranged_at: datetime | None = None, version: int | None = None) -> StrategyMeeting:
     """When the meeting (or the first call) is, and who chairs it: someone of children's social care or of an
     invited agency (who can open the meeting). The chair and every invited agency are told.
 
@@ -234,6 +250,7 @@ def meeting_schedule(*, meeting: StrategyMeeting, by: User, scheduled_for: datet
     meeting_organise_check(by, meeting)
     meeting = _locked(meeting)
     _open(meeting, "scheduled")
+    _unchanged_since(meeting, version)
     errors: ErrorDict = {}
     arranged_at = arranged_at or timezone.now()
     if moment_errors(errors, "scheduled_for", scheduled_for, label="The meeting's time", future=True) and (
@@ -448,7 +465,8 @@ def meeting_minutes_save(*, meeting: StrategyMeeting, by: User, minutes: str,
 
 
 @transaction.atomic
-def meeting_conference_book(*, meeting: StrategyMeeting, by: User, conference_at: datetime) -> StrategyMeeting:
+def meeting_conference_book(*, meeting: StrategyMeeting, by: User, conference_at: datetime,
+                            version: int | None = None) -> StrategyMeeting:
     """When the initial child protection conference is, after a section 47 outcome (it may be rebooked)."""
     meeting_organise_check(by, meeting)
     meeting = _locked(meeting)
@@ -456,6 +474,7 @@ def meeting_conference_book(*, meeting: StrategyMeeting, by: User, conference_at
         raise ValidationError({NON_FIELD_ERRORS: [
             "An initial child protection conference follows a strategy meeting that decided on a section 47"
             " enquiry."]})
+    _unchanged_since(meeting, version)
     errors: ErrorDict = {}
     if moment_errors(errors, "conference_at", conference_at, label="The conference's time", future=True):
         assert meeting.held_at is not None  # noqa: S101 - a held meeting has its time (a check constraint)

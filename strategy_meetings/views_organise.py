@@ -9,6 +9,7 @@ step no longer applies (a closed meeting; no conference due) sends a GET back to
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -40,6 +41,16 @@ def _closed(request: HttpRequest, meeting: StrategyMeeting, what: str) -> HttpRe
 
 def _when(moment: datetime) -> str:
     return f"{timezone.localtime(moment):%H:%M on %A %-d %B %Y}"
+
+
+def _stale_shown(form: Any, error: ValidationError, meeting: StrategyMeeting) -> None:
+    """Someone else saved first: the refusal heads the page, what the user entered stays in the form, and the
+    next save is made against what is stored now (so it can still win, once the user has seen it)."""
+    errors_to_form(form, error, {})
+    meeting.refresh_from_db()
+    data = form.data.copy()
+    data["version"] = str(meeting.version)
+    form.data = data
 
 
 @login_required
@@ -81,12 +92,20 @@ def meeting_schedule_page(request: HttpRequest, meeting_id: int) -> HttpResponse
         return _closed(request, meeting, "cannot be scheduled")
     chairs = chairs_for(meeting)
     form = (ScheduleForm(request.POST, chairs=chairs) if posting else ScheduleForm(
-        initial={**ScheduleForm.initial_from(meeting.scheduled_for), "chair": meeting.chair_id}, chairs=chairs))
+        initial={**ScheduleForm.initial_from(meeting.scheduled_for), "chair": meeting.chair_id,
+                 "version": meeting.version}, chairs=chairs))
+    theirs: list[tuple[str, str]] = []
     if form.is_bound and form.is_valid() and "at" in form.cleaned_data:
         chair = form.chair_chosen()
         try:
             meeting = services.meeting_schedule(meeting=meeting, by=user, scheduled_for=form.cleaned_data["at"],
-                                                chair=chair)
+                                                chair=chair, version=form.cleaned_data["version"])
+        except services.StaleMeeting as error:
+            _stale_shown(form, error, meeting)
+            theirs = [
+                ("Time", _when(meeting.scheduled_for) if meeting.scheduled_for else "Not scheduled"),
+                ("Chair", meeting.chair.display_name if meeting.chair else "No chair yet"),
+            ]
         except ValidationError as error:
             errors_to_form(form, error, {"scheduled_for": "scheduled_on"})
         else:
@@ -94,7 +113,7 @@ def meeting_schedule_page(request: HttpRequest, meeting_id: int) -> HttpResponse
                                       f" {_when(form.cleaned_data['at'])}, chaired by {chair.display_name}.")
             return redirect(meeting_url(meeting))
     return render(request, "strategy_meetings/schedule.html", {
-        "form": form, "meeting": meeting, "children": _children(user, meeting),
+        "form": form, "meeting": meeting, "children": _children(user, meeting), "theirs": theirs,
     })
 
 
@@ -135,11 +154,17 @@ def meeting_conference_page(request: HttpRequest, meeting_id: int) -> HttpRespon
                                " decides on a section 47 enquiry.")
         return redirect(meeting_url(meeting))
     form = (ConferenceForm(request.POST, due_by=due_by) if posting
-            else ConferenceForm(initial=ConferenceForm.initial_from(meeting.icpc_at), due_by=due_by))
+            else ConferenceForm(initial={**ConferenceForm.initial_from(meeting.icpc_at), "version": meeting.version},
+                                due_by=due_by))
+    theirs: list[tuple[str, str]] = []
     if form.is_bound and form.is_valid() and "at" in form.cleaned_data:
         conference_at = form.cleaned_data["at"]
         try:
-            services.meeting_conference_book(meeting=meeting, by=user, conference_at=conference_at)
+            services.meeting_conference_book(meeting=meeting, by=user, conference_at=conference_at,
+                                             version=form.cleaned_data["version"])
+        except services.StaleMeeting as error:
+            _stale_shown(form, error, meeting)
+            theirs = [("Conference", _when(meeting.icpc_at) if meeting.icpc_at else "Not booked")]
         except ValidationError as error:
             errors_to_form(form, error, {"conference_at": "conference_on"})
         else:
@@ -150,5 +175,5 @@ def meeting_conference_page(request: HttpRequest, meeting_id: int) -> HttpRespon
             messages.success(request, booked)
             return redirect(meeting_url(meeting))
     return render(request, "strategy_meetings/conference.html", {
-        "form": form, "meeting": meeting, "due_by": due_by, "children": _children(user, meeting),
+        "form": form, "meeting": meeting, "due_by": due_by, "children": _children(user, meeting), "theirs": theirs,
     })
