@@ -224,13 +224,28 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Only beat and the workers use Redis: no page reads or writes it, so pages keep working while it is down, and the
+# sweeps find from the database whatever fell due meanwhile (tests/test_outages.py).
 CELERY_BROKER_URL = REDIS_URL
-CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the task on the queue to run again
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# At least once: a task is acknowledged when it has finished, so a worker killed mid-task (the process running it, or
+# the whole worker) leaves it on the queue to run again. Every task is idempotent: running it again does no harm.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # the process running a task was killed: requeue it, not fail it
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds no more than it is running, so its death strands no others
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A task taken by a worker that died goes back on the queue after this long. Longer than any task runs (a refresh of
+# many dashboards at full size takes minutes), so a task still running is never handed out twice; beat's next sweep
+# does not wait for it, as each sweep sends everything due.
+TASK_VISIBILITY_SECONDS = int(os.environ.get("TASK_VISIBILITY_SECONDS", "3600"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": TASK_VISIBILITY_SECONDS,
+    # Every worker looks for such tasks this often (one small Redis query), not only when one shuts down cleanly.
+    "unacked_restore_interval": max(1, min(10, TASK_VISIBILITY_SECONDS // 4)),
+    "unacked_restore_throttle": 1,
+    # An unreachable Redis is given up on quickly rather than hanging whoever asked.
+    "socket_connect_timeout": 5,
+}
 CELERY_TIMEZONE = TIME_ZONE
 CHASE_EVERY_SECONDS = int(os.environ.get("CHASE_EVERY_SECONDS", "300"))
 # The dashboard's snapshots (audits.snapshots) are recomputed this often; one is served for twice as long.
