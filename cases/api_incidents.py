@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import URLPattern, path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,6 +31,7 @@ from cases.selectors.incidents import (
     incident_detail_of,
 )
 from cases.serializers_incidents import (
+    EncompassNoticeEitherSerializer,
     EncompassNoticeSchoolSerializer,
     EncompassNoticeSerializer,
     IncidentCreateSerializer,
@@ -163,6 +164,7 @@ def _for_school(user: User) -> bool:
     return membership is not None and membership.agency.kind == Agency.Kind.EDUCATION
 
 
+@extend_schema_view(get=extend_schema(responses=EncompassNoticeEitherSerializer(many=True)))
 class EncompassNoticeList(generics.ListAPIView[EncompassNotice]):
     """A school's Operation Encompass notices about its pupils; the police's and CSC's across the partnership.
 
@@ -182,7 +184,7 @@ class EncompassNoticeList(generics.ListAPIView[EncompassNotice]):
 
 
 class EncompassNoticeDetail(APIView):
-    @extend_schema(responses={200: EncompassNoticeSerializer})
+    @extend_schema(responses={200: EncompassNoticeEitherSerializer})
     def get(self, request: Request, pk: int) -> Response:
         user: User = request.user  # type: ignore[assignment]
         notice = encompass_notice_get_for(user, pk)

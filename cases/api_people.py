@@ -26,9 +26,11 @@ from cases.selectors import people as selectors
 from cases.serializers_people import (
     BreakGlassRequestSerializer,
     BreakGlassSerializer,
+    DuplicatePageSerializer,
     DuplicateSerializer,
     HouseholdCreateSerializer,
     HouseholdSerializer,
+    KnownPreviewPageSerializer,
     KnownPreviewSerializer,
     KnownQuerySerializer,
     PersonCreatedSerializer,
@@ -155,7 +157,7 @@ class PersonDetailView(APIView):
 class PeopleKnown(APIView):
     """Is this child already known? A preview across the user's partnership; every search is logged."""
 
-    @extend_schema(parameters=[KnownQuerySerializer], responses={200: KnownPreviewSerializer(many=True)})
+    @extend_schema(parameters=[KnownQuerySerializer], responses={200: KnownPreviewPageSerializer})
     def get(self, request: Request) -> Response:
         query = KnownQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -166,7 +168,7 @@ class PeopleKnown(APIView):
 class PersonDuplicates(APIView):
     """Possible duplicates of a person, among the people the user may open (for the merge screen)."""
 
-    @extend_schema(responses={200: DuplicateSerializer(many=True), 403: RestrictedSerializer})
+    @extend_schema(responses={200: DuplicatePageSerializer, 403: RestrictedSerializer})
     def get(self, request: Request, pk: int) -> Response:
         user = _user(request)
         try:

@@ -140,3 +140,21 @@ class EncompassNoticeSerializer(EncompassNoticeSchoolSerializer):
             *EncompassNoticeSchoolSerializer.Meta.fields,
             "incident", "child", "school", "occurred_at", "due_by", "sent_at", "version",
         ]
+
+
+class EncompassNoticeEitherSerializer(EncompassNoticeSerializer):
+    """A notice as the schema describes it for either audience: a school gets the first seven fields, the police
+    and children's social care every field (schema only: answers are written by the two serializers above)."""
+
+    incident = serializers.IntegerField(required=False, help_text="Police and children's social care only")
+    child = serializers.IntegerField(required=False, help_text="Police and children's social care only")
+    school = serializers.IntegerField(required=False, allow_null=True,
+                                      help_text="Police and children's social care only")
+    occurred_at = serializers.DateTimeField(required=False, help_text="Police and children's social care only")
+    due_by = serializers.DateTimeField(required=False, help_text="Police and children's social care only")
+    sent_at = serializers.DateTimeField(required=False, allow_null=True,
+                                        help_text="Police and children's social care only")
+    version = serializers.IntegerField(required=False, help_text="Police and children's social care only")
+
+    class Meta(EncompassNoticeSerializer.Meta):
+        pass

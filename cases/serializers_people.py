@@ -75,6 +75,8 @@ class PersonUpdateSerializer(PersonWriteSerializer):
 class PersonSerializer(serializers.ModelSerializer[Person]):
     is_child = serializers.SerializerMethodField()
     age = serializers.SerializerMethodField()
+    # Blank when not recorded: the schema lists "" among the values, as the answer may carry it.
+    ethnicity = serializers.ChoiceField(choices=Person.Ethnicity.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Person
@@ -285,3 +287,21 @@ class RestrictedSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
     restricted = serializers.BooleanField()
     break_glass = serializers.CharField(help_text="POST {reason} here to open the record")
+
+
+class KnownPreviewPageSerializer(serializers.Serializer[Any]):
+    """A page of previews, as every list is paginated."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = KnownPreviewSerializer(many=True)
+
+
+class DuplicatePageSerializer(serializers.Serializer[Any]):
+    """A page of possible duplicates, as every list is paginated."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = DuplicateSerializer(many=True)

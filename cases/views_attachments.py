@@ -27,7 +27,7 @@ from agencies.models import User
 from cases.forms_attachments import AttachmentForm
 from cases.models import Attachment
 from cases.permissions import case_get_for, incident_get_for, voice_get_for
-from cases.rules.files import megabytes
+from cases.rules.files import DOCX, LABELS, ODP, ODS, ODT, PPTX, TEXT, XLSX, megabytes
 from cases.selectors.attachments import OpenedAttachment, attachment_open_for, attachments_of
 from cases.services.attachments import attachment_add, attachment_add_check
 from strategy_meetings.permissions import meeting_get_for
@@ -133,18 +133,49 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> HttpRespons
     return attachment_response(opened, range_header=request.headers.get("Range"))
 
 
+# The names each kept type goes by; a file saved from the browser under another name gets the right one added, so
+# a text file sent as "letter.html" is saved as "letter.html.txt" and never opens as a page.
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "image/png": (".png",), "image/jpeg": (".jpg", ".jpeg"), "image/gif": (".gif",), "image/webp": (".webp",),
+    "audio/mpeg": (".mp3",), "audio/wav": (".wav",), "audio/ogg": (".ogg", ".oga", ".opus"),
+    "video/ogg": (".ogv", ".ogg"), "audio/mp4": (".m4a", ".m4b", ".mp4"), "video/mp4": (".mp4", ".m4v"),
+    "video/quicktime": (".mov", ".qt"), "video/webm": (".webm",), "application/pdf": (".pdf",),
+    DOCX.content_type: (".docx",), XLSX.content_type: (".xlsx",), PPTX.content_type: (".pptx",),
+    ODT.content_type: (".odt",), ODS.content_type: (".ods",), ODP.content_type: (".odp",),
+    TEXT.content_type: (".txt", ".text", ".csv", ".log"),
+}
+UNKNOWN_TYPE = "application/octet-stream"
+
+
+def served_type(attachment: Attachment) -> str:
+    """The type a file is served as: one of the types kept (read from its content when it was added), else bytes
+    to be saved, never anything a browser would run."""
+    return attachment.content_type if attachment.content_type in LABELS else UNKNOWN_TYPE
+
+
+def served_name(attachment: Attachment) -> str:
+    """The file's own name, with its type's extension added when the name claims another."""
+    name = attachment.original_name or "file"
+    extensions = EXTENSIONS.get(served_type(attachment), ())
+    if not extensions or name.lower().endswith(extensions):
+        return name
+    return name + extensions[0]
+
+
 def attachment_response(opened: OpenedAttachment, *, range_header: str | None) -> HttpResponseBase:
     """The file as the browser should take it: its own type, not sniffed, kept out of every cache, shown in the
-    page or downloaded by kind, and (audio and video, whose players seek) one byte range when asked for."""
+    page (photos, audio, video) or downloaded (documents, and anything not of a type kept), and (audio and video,
+    whose players seek) one byte range when asked for."""
     attachment = opened.attachment
-    media = attachment.kind in (Attachment.Kind.AUDIO, Attachment.Kind.VIDEO)
+    content_type = served_type(attachment)
+    media = attachment.kind in (Attachment.Kind.AUDIO, Attachment.Kind.VIDEO) and content_type != UNKNOWN_TYPE
+    inline = attachment.kind != Attachment.Kind.DOCUMENT and content_type != UNKNOWN_TYPE
     response: HttpResponseBase
     if media and range_header:
         response = _ranged(opened, range_header)
     else:
-        response = FileResponse(opened.file, content_type=attachment.content_type,
-                                as_attachment=attachment.kind == Attachment.Kind.DOCUMENT,
-                                filename=attachment.original_name)
+        response = FileResponse(opened.file, content_type=content_type, as_attachment=not inline,
+                                filename=served_name(attachment))
     if media:
         response["Accept-Ranges"] = "bytes"
     response["X-Content-Type-Options"] = "nosniff"
@@ -160,7 +191,7 @@ def _ranged(opened: OpenedAttachment, header: str) -> HttpResponseBase:
     match = RANGE.match(header.strip())
     if match is None:
         # Several ranges, or another unit: the whole file, as a server that ignores Range would send.
-        return FileResponse(opened.file, content_type=opened.attachment.content_type)
+        return FileResponse(opened.file, content_type=served_type(opened.attachment))
     first, last = match.groups()
     if first:
         start = int(first)
@@ -175,7 +206,7 @@ def _ranged(opened: OpenedAttachment, header: str) -> HttpResponseBase:
         refused["Content-Range"] = f"bytes */{size}"
         return refused
     response = StreamingHttpResponse(_bytes(opened.file, start, end - start + 1), status=206,
-                                     content_type=opened.attachment.content_type)
+                                     content_type=served_type(opened.attachment))
     response["Content-Range"] = f"bytes {start}-{end}/{size}"
     response["Content-Length"] = str(end - start + 1)
     response["Content-Disposition"] = "inline"

@@ -211,6 +211,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # API.md's refusals (400/401/403/404, 409/412 on updates) on every operation: config.api.refusals_documented.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api.refusals_documented"],
     # Several models have a field named "kind"; name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "AgencyKindEnum": "agencies.models.Agency.Kind",

@@ -33,3 +33,6 @@ urlpatterns = [
     path("", include(strategy_meetings_urls.urlpatterns)),
     path("api/v1/", include(api_urlpatterns)),
 ]
+
+# An address under /api/ that names no endpoint is answered in JSON like every other API refusal.
+handler404 = "config.api.not_found"
