@@ -1,5 +1,7 @@
 from typing import Any
 
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -11,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies import selectors, services
+from agencies import selectors, services, two_factor
 from agencies.models import Agency, Notification, Partnership, User
 from agencies.serializers import (
     AgencySerializer,
@@ -22,20 +24,40 @@ from agencies.serializers import (
 )
 
 
+class TokenRequestSerializer(AuthTokenSerializer):
+    code = serializers.CharField(
+        required=False, allow_blank=True, write_only=True,
+        help_text="The code from the authenticator app, or a recovery code: needed by anyone who signs in with one.",
+    )
+
+
+SET_UP_FIRST = (
+    "Your role signs in with two-factor authentication: sign in to the service once to set up your "
+    "authenticator app, then send its code with your password."
+)
+CODE_NEEDED = "Enter the code shown in your authenticator app, or one of your recovery codes."
+
+
 class TokenObtainView(APIView):
-    """Exchange a username and password for an API token (API.md, Authentication)."""
+    """Exchange a username and password (and, for anyone who signs in with two factors, a code) for an API token
+    (API.md, Authentication). The code is asked for here as at the sign-in page: a token is a signed-in session
+    that lasts, and must not be a way round the second factor."""
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
     @extend_schema(
-        request=AuthTokenSerializer,
+        request=TokenRequestSerializer,
         responses={200: inline_serializer("Token", {"token": serializers.CharField()})},
     )
     def post(self, request: Request) -> Response:
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         if serializer.is_valid():
-            token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+            user = serializer.validated_data["user"]
+            refused = self._second_factor_refusal(request, user, serializer.validated_data.get("code", ""))
+            if refused is not None:
+                return refused
+            token, _ = Token.objects.get_or_create(user=user)
             return Response({"token": token.key})
         # The lockout check flags the request rather than raising through authenticate().
         if getattr(request, "axes_locked_out", False):
@@ -48,6 +70,24 @@ class TokenObtainView(APIView):
             )
         # Answered, not raised: a raised error would roll back the recorded failure.
         return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+
+    @staticmethod
+    def _second_factor_refusal(request: Request, user: User, code: str) -> Response | None:
+        if two_factor.has_two_factor(user):
+            if not code.strip():
+                return Response({"code": [CODE_NEEDED]}, status=status.HTTP_400_BAD_REQUEST)
+            try:
+                two_factor.code_check(user=user, code=code)
+            except ValidationError as error:
+                # A wrong code counts toward the account's lockout, as a wrong password does.
+                user_login_failed.send(
+                    sender=__name__, credentials={"username": user.get_username()}, request=request._request
+                )
+                return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
+            return None
+        if two_factor.two_factor_required(user):
+            return Response({"detail": SET_UP_FIRST}, status=status.HTTP_403_FORBIDDEN)
+        return None
 
 
 class RolePermission(BasePermission):

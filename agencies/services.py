@@ -193,3 +193,31 @@ def notifications_deliver(*, limit: int = 500) -> int:
                 done.append(notification.pk)
         Notification.objects.filter(pk__in=done).update(emailed_at=timezone.now())
     return sent
+
+
+@transaction.atomic
+def user_deactivate(*, user: User) -> User:
+    """Switch a user's account off: they cannot sign in, and every session they have open ends on its next request
+    (the sign-in backend refuses an inactive user); their API tokens stop working too."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
+def membership_role_change(*, user: User, role: str) -> Membership:
+    """Give a user a new role, with the role group that carries its permissions. Every session they have open ends
+    (agencies.middleware.TwoFactorMiddleware compares the role with the one they signed in with), so what they
+    may see is worked out afresh when they sign in again, two-factor authentication included."""
+    if role not in Role.values:
+        raise ValidationError({"role": [f"Unknown role {role!r}."]})
+    membership = Membership.objects.select_for_update().get(user=user)
+    if membership.role == role:
+        return membership
+    old_group = Group.objects.get(name=role_group_name(membership.role))
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["role", "updated_at"])
+    user.groups.remove(old_group)
+    user.groups.add(Group.objects.get(name=role_group_name(role)))
+    return membership

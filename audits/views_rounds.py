@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.models import Agency, User
+from agencies.reauth import reauthentication_required
 from agencies.selectors import membership_of
 from audits import rules_rounds as rules
 from audits import selectors_rounds as selectors
@@ -329,6 +330,7 @@ def report_paragraphs(report: selectors.RoundReport) -> list[PdfText]:
 
 @login_required
 @require_GET
+@reauthentication_required
 def round_report_pdf(request: HttpRequest, round_id: int) -> HttpResponse:
     user = _user(request)
     audit_round = round_report_get_for(user, round_id)

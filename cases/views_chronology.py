@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from agencies.models import User
+from agencies.reauth import reauthentication_required
 from agencies.selectors import membership_of
 from audits.services import access_record
 from cases.forms_dates import DatePartsField
@@ -154,6 +155,7 @@ def _attachment(content: bytes | str, *, content_type: str, filename: str) -> Ht
 @login_required
 @require_GET
 @restricted_notice
+@reauthentication_required
 def chronology_csv(request: HttpRequest, person_id: int) -> HttpResponse:
     """The filtered chronology, every event (not one page), as CSV; the download is logged."""
     user = _user(request)
@@ -187,6 +189,7 @@ def _produced(user: User) -> str:
 @login_required
 @require_GET
 @restricted_notice
+@reauthentication_required
 def chronology_pdf(request: HttpRequest, person_id: int) -> HttpResponse:
     """The filtered chronology, every event, as a PDF naming the child and the filters; the download is logged."""
     user = _user(request)

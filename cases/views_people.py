@@ -21,6 +21,7 @@ from django.utils import dateformat
 from django.views.decorators.http import require_http_methods
 
 from agencies.models import Agency, Partnership, User
+from agencies.reauth import reauthentication_required
 from agencies.selectors import agencies_visible, membership_of
 from cases.forms_people import (
     BreakGlassForm,
@@ -530,6 +531,7 @@ def _match_label(match: selectors.DuplicateMatch) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reauthentication_required
 def person_break_glass(request: HttpRequest, person_id: int) -> HttpResponse:
     user = _user(request)
     try:

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "agencies",
     "audits",
     "cases",
@@ -69,12 +72,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "agencies.middleware.IdleTimeoutMiddleware",
+    "agencies.middleware.TwoFactorMiddleware",
     "audits.middleware.ActorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -146,6 +151,16 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # Lockout by username is deliberate (see above); axes.W006 asks for lockout by address as well.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Two-factor sign-in (agencies.two_factor): required of managers, administrators and auditors, offered to everyone
+# else. A wrong code makes the next try wait 1, 2, 4... seconds and counts toward the lockout above. No clock
+# drift is learnt: a code from the step before or after is accepted, never one already used.
+OTP_TOTP_ISSUER = "Safeguarding partnership"
+OTP_TOTP_SYNC = False
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Break glass and exports ask for the password (and code) again after this long.
+REAUTHENTICATE_EVERY_SECONDS = int(os.environ.get("REAUTHENTICATE_EVERY_SECONDS", "600"))
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agencies import two_factor
 from tests.access_matrix_base import (
     ADMIN_ONLY_CREATE,
     ADMIN_ONLY_READ,
@@ -22,7 +23,7 @@ from tests.access_matrix_base import (
     statuses,
 )
 from tests.conftest import World
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, authenticator_app, totp_code
 from tests.matrix import (
     attachments_entries,
     audit_round_entries,
@@ -43,6 +44,7 @@ from tests.matrix import (
     strategy_meeting_pages_record,
     strategy_meetings_api,
     training_entries,
+    two_factor_entries,
     voice_entries,
 )
 
@@ -50,6 +52,14 @@ __all__ = ["ALL", "ANON", "ENTRIES", "Entry"]
 
 _unique = iter(range(10**6))
 
+
+
+def _token_body(world: World, user: Any) -> dict[str, Any]:
+    """The password, and for a role that signs in with two factors the code its authenticator app shows."""
+    body = {"username": user.username if user else "nobody", "password": PASSWORD}
+    if user is not None and two_factor.two_factor_required(user):
+        body["code"] = totp_code(authenticator_app(user))
+    return body
 
 def _partnership_body(w: World, user: Any) -> dict[str, Any]:
     n = next(_unique)
@@ -83,7 +93,7 @@ ENTRIES: list[Entry] = [
     Entry("history", lambda w: f"/history/user/{w.sw.pk}/", HISTORY_OF_STAFF),
     # API
     Entry("api-token", fixed("/api/v1/auth/token/"), statuses(200, 400), method="POST", page=False,
-          data=lambda w, u: {"username": u.username if u else "nobody", "password": PASSWORD}),
+          data=_token_body),
     Entry("api-partnerships", fixed("/api/v1/partnerships/"), ADMIN_ONLY_READ, page=False),
     Entry("api-partnerships", fixed("/api/v1/partnerships/"), ADMIN_ONLY_CREATE, method="POST", page=False,
           data=_partnership_body),
@@ -107,3 +117,4 @@ ENTRIES += voice_entries.ENTRIES + attachments_entries.ENTRIES + plans_entries.E
 ENTRIES += case_pages.ENTRIES
 ENTRIES += dashboard_entries.ENTRIES + audit_round_entries.ENTRIES + improvement_entries.ENTRIES
 ENTRIES += training_entries.ENTRIES
+ENTRIES += two_factor_entries.ENTRIES

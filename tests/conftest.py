@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 
+from agencies import two_factor
 from agencies.models import Agency, Partnership, Role, User
-from tests.factories import PASSWORD, AgencyFactory, PartnershipFactory, UserFactory
+from tests.factories import PASSWORD, AgencyFactory, PartnershipFactory, UserFactory, authenticator_app
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +24,34 @@ def _quick_password_hashing(settings):
 def _attachments_kept_apart(settings, tmp_path):
     """Files a test attaches go to its own folder, never the application's."""
     settings.ATTACHMENTS_ROOT = tmp_path / "attachments"
+
+
+def sign_in_complete(client: Client, user: User) -> None:
+    """Finish a test session's sign-in as the sign-in pages would: a user who must (or chose to) use two-factor
+    authentication has a confirmed authenticator app and the session is verified through django-otp; everyone
+    has just given their password, so break glass and exports do not ask again straight away."""
+    session = client.session
+    request = HttpRequest()
+    request.session = session
+    request.user = user
+    if two_factor.two_factor_required(user) or two_factor.has_two_factor(user):
+        two_factor.session_verify(request, authenticator_app(user))
+    else:
+        two_factor.mark_reauthenticated(request)
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _test_sign_ins_complete_two_factor(monkeypatch):
+    """``force_login`` (the page and API tests' way of signing in) gives a session as the sign-in pages would
+    leave it, two-factor step included (see sign_in_complete)."""
+    password_only = Client.force_login
+
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
+        password_only(self, user, backend)
+        sign_in_complete(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @dataclass

@@ -90,3 +90,29 @@ class HouseholdFactory(factory.Factory):
     @classmethod
     def _create(cls, model_class: type[Household], *args: Any, **kwargs: Any) -> Household:
         return people_services.household_create(**kwargs)
+
+
+def authenticator_app(user: User) -> Any:
+    """The user's confirmed authenticator app (a django-otp TOTP device), set up now if they have none."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    return device
+
+
+def totp_code(device: Any) -> str:
+    """The code the user's phone shows now, as an authenticator app computes it from the device's key; one the
+    device has not accepted before (waiting for the next 30-second step if both nearby ones are used)."""
+    import time
+
+    from django_otp.oath import hotp
+
+    while True:
+        device.refresh_from_db()
+        now = (int(time.time()) - device.t0) // device.step + device.drift
+        for counter in (now, now + 1):  # the step after is accepted too (tolerance 1)
+            if counter > device.last_t:
+                return f"{hotp(device.bin_key, counter, digits=device.digits):0{device.digits}d}"
+        time.sleep(device.step - (time.time() - device.t0) % device.step + 0.1)

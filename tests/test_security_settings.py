@@ -53,3 +53,29 @@ def test_pages_carry_a_strict_content_security_policy(client):
     assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
     assert "'nonce-" in directives["script-src"]
     assert directives["frame-ancestors"] == "'none'"
+
+
+@pytest.mark.django_db
+def test_pages_deny_every_powerful_browser_feature(client):
+    policy = client.get("/sign-in/")["Permissions-Policy"]
+    features = dict(part.strip().split("=", 1) for part in policy.split(","))
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert features[feature] == "()"
+    assert client.get("/sign-in/")["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_pages_and_api_answers_are_never_kept_in_the_browser_cache(world, client_for):
+    signed_in = client_for(world.sw)
+    for url in ("/", "/api/v1/notifications/"):
+        response = signed_in.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"], url
+        assert "private" in response["Cache-Control"], url
+
+
+def test_static_files_keep_their_cache_lifetime():
+    # WhiteNoise answers before the no-store rule: the GOV.UK styles are fetched once, not on every page.
+    response = Client().get("/static/dist/app.css")
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")

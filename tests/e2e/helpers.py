@@ -7,7 +7,9 @@ from typing import Any
 
 from playwright.sync_api import Page
 
-from tests.factories import PASSWORD
+from agencies import two_factor
+from agencies.models import User
+from tests.factories import PASSWORD, authenticator_app, totp_code
 
 REPO = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -28,12 +30,41 @@ AXE_RUN = """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', va
 
 
 def sign_in(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:
-    """Sign in and start at home, whatever page the user's role lands on (a MASH practitioner's is the queue)."""
+    """Sign in and start at home, whatever page the user's role lands on (a MASH practitioner's is the queue).
+
+    A user who must use two-factor authentication has an authenticator app (set up here if need be), and the code
+    typed in is the one the app would show, computed from the device's key.
+    """
+    user = User.objects.select_related("membership").get(username=username)
+    device = None
+    if two_factor.two_factor_required(user) or two_factor.has_two_factor(user):
+        device = authenticator_app(user)
     page.goto(f"{base_url}/sign-in/?next=/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    if device is not None:
+        enter_two_factor_code(page, base_url, username)
     page.wait_for_url(f"{base_url}/")
+
+
+def finish_sign_in(page: Page, base_url: str, username: str) -> None:
+    """After the password step of a test's own sign-in: the code step, for a user who must (or chose to) use
+    two-factor authentication (set up for them here if need be); nothing for anyone else."""
+    user = User.objects.select_related("membership").get(username=username)
+    if two_factor.two_factor_required(user) or two_factor.has_two_factor(user):
+        enter_two_factor_code(page, base_url, username)
+
+
+def enter_two_factor_code(page: Page, base_url: str, username: str) -> None:
+    """The second step of signing in, for a user with an authenticator app: wait for "Enter the 6-digit code"
+    and type the code their app would show."""
+    device = authenticator_app(User.objects.get(username=username))
+    page.wait_for_url(f"{base_url}/sign-in/two-factor/**")
+    if "/set-up/" in page.url:  # the app was set up for them after the password step: ask for the code now
+        page.goto(page.url.replace("/set-up/", "/"))
+    page.get_by_label("Enter the 6-digit code", exact=True).fill(totp_code(device))
+    page.get_by_role("button", name="Continue").click()
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from referrals.models import AgencyCheck, Decision, Referral
 from referrals.services import referral_rate
 from strategy_meetings.models import StrategyMeeting
 from tests.conftest import World
-from tests.e2e.helpers import assert_accessible, page_width, sign_in
+from tests.e2e.helpers import assert_accessible, finish_sign_in, page_width, sign_in
 from tests.factories import PASSWORD
 from tests.matrix.referral_pages_triage import child, decided, referral, referral_checked, siblings
 
@@ -41,6 +41,7 @@ def sign_in_by_keyboard(page: Page, base_url: str, username: str) -> None:
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
+    finish_sign_in(page, base_url, username)
     page.wait_for_url(lambda url: "/sign-in/" not in url)
 
 
