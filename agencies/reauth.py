@@ -7,11 +7,19 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from agencies import two_factor
+from agencies.models import User
 from agencies.two_factor import recently_reauthenticated
+
+PASSWORD_NEEDED = "Enter your password to confirm it is you"  # noqa: S105 (a message, not a password)
+PASSWORD_WRONG = "The password is not right"  # noqa: S105 (a message, not a password)
+CODE_NEEDED = "Enter the code shown in your authenticator app, or one of your recovery codes"
 
 
 def reauthentication_url(next_url: str) -> str:
@@ -30,3 +38,23 @@ def reauthentication_required(view: Callable[..., HttpResponse]) -> Callable[...
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def reauthentication_errors(request: HttpRequest, *, user: User, password: str, code: str) -> dict[str, list[str]]:
+    """The API's step before a sensitive write: the password (and code, for a user with an authenticator app) in
+    the request itself, as an API client has no page to be sent to. Field errors, or {} when they are right; a
+    wrong password or code counts toward the account's lockout, as at sign-in."""
+    if not password:
+        return {"password": [PASSWORD_NEEDED]}
+    if not user.check_password(password):
+        user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
+        return {"password": [PASSWORD_WRONG]}
+    if two_factor.has_two_factor(user):
+        if not code.strip():
+            return {"code": [CODE_NEEDED]}
+        try:
+            two_factor.code_check(user=user, code=code)
+        except ValidationError as error:
+            user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
+            return dict(error.message_dict)
+    return {}

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.models import User
+from agencies.reauth import reauthentication_errors
 from agencies.selectors import membership_of
 from cases.models import Person
 from cases.permissions import RestrictedRecord, people_known_to, people_visible, person_get_for
@@ -216,6 +217,13 @@ class PersonBreakGlass(APIView):
             person = restricted.person
         serializer = BreakGlassRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        refused = reauthentication_errors(
+            request._request, user=user, password=serializer.validated_data.get("password", ""),
+            code=serializer.validated_data.get("code", ""),
+        )
+        if refused:
+            # Answered, not raised: a raised error would roll back the failure counted toward the lockout.
+            return Response(refused, status=status.HTTP_400_BAD_REQUEST)
         with transaction.atomic():
             glass = services.person_break_glass(person=person, user=user, reason=serializer.validated_data["reason"])
         return Response(BreakGlassSerializer(glass).data, status=status.HTTP_201_CREATED)

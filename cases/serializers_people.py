@@ -274,6 +274,11 @@ class PersonMergeSerializer(serializers.Serializer[Any]):
 
 class BreakGlassRequestSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(allow_blank=True, trim_whitespace=True)
+    # Breaking glass confirms it is you first (SPEC 7.2): the password, and the code for anyone with an app.
+    password = serializers.CharField(
+        write_only=True, allow_blank=True, trim_whitespace=False, required=False, style={"input_type": "password"}
+    )
+    code = serializers.CharField(write_only=True, allow_blank=True, required=False)
 
 
 class BreakGlassSerializer(serializers.ModelSerializer[BreakGlass]):

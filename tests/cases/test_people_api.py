@@ -11,7 +11,7 @@ from audits.models import AccessLogEntry
 from cases.models import Case, Household, Person, PersonFlag, Relationship
 from cases.permissions import record_share_with
 from cases.services.people import relationship_create
-from tests.factories import HouseholdFactory, PersonFactory
+from tests.factories import PASSWORD, HouseholdFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -150,19 +150,24 @@ def test_a_restricted_record_answers_403_with_how_to_break_glass_and_then_opens(
     assert "restricted" in body["detail"] and "reason" in body["detail"]
     assert "Ava" not in str(body)
 
-    assert client.post(body["break_glass"], {"reason": "short"}, format="json").json() == {
+    assert client.post(body["break_glass"], {"reason": "short", "password": PASSWORD}, format="json").json() == {
         "reason": ["Say why you need to open this record, in at least 10 characters."]}
-    response = client.post(body["break_glass"], {"reason": "Strategy discussion at 3pm"}, format="json")
+    response = client.post(body["break_glass"], {"reason": "Strategy discussion at 3pm", "password": PASSWORD},
+                           format="json")
     assert response.status_code == 201
     assert set(response.json()) == {"id", "person", "reason", "opened_at", "expires_at"}
     assert client.get(f"/api/v1/people/{ava.pk}/").status_code == 200
     assert Notification.objects.filter(kind="break_glass", subject_id=ava.pk).exists()
-    assert api(world.te).post(body["break_glass"], {"reason": "Strategy discussion at 3pm"}).status_code == 404
+    assert api(world.te).post(
+        body["break_glass"], {"reason": "Strategy discussion at 3pm", "password": PASSWORD}
+    ).status_code == 404
 
 
 def test_breaking_glass_on_a_record_that_is_not_restricted_is_a_400(world, api, family):
     dean, ava = family
-    response = api(world.sw).post(f"/api/v1/people/{ava.pk}/break-glass/", {"reason": "A perfectly good reason"})
+    response = api(world.sw).post(
+        f"/api/v1/people/{ava.pk}/break-glass/", {"reason": "A perfectly good reason", "password": PASSWORD}
+    )
     assert response.status_code == 400 and "non_field_errors" in response.json()
 
 
@@ -329,3 +334,17 @@ def test_the_known_search_endpoint_takes_the_same_queries_however_many_match(wor
         with django_assert_num_queries(8):
             response = client.get("/api/v1/people/known/", {"name": "Ava Ashdown", "date_of_birth": "2016-05-17"})
         assert response.json()["count"] == {1: 1, 3: 4}[size]
+
+
+def test_breaking_glass_through_the_api_needs_the_password_and_saves_nothing_without_it(world, api, family):
+    dean, ava = family
+    Person.objects.filter(pk=ava.pk).update(restricted=True)
+    url = f"/api/v1/people/{ava.pk}/break-glass/"
+    reason = "Strategy discussion at 3pm"
+    missing = api(world.mw).post(url, {"reason": reason}, format="json")
+    assert missing.status_code == 400 and list(missing.json()) == ["password"]
+    wrong = api(world.mw).post(url, {"reason": reason, "password": "not-my-password"}, format="json")
+    assert wrong.status_code == 400 and list(wrong.json()) == ["password"]
+    assert not Notification.objects.filter(kind="break_glass", subject_id=ava.pk).exists()
+    assert api(world.mw).get(f"/api/v1/people/{ava.pk}/").status_code == 403
+    assert api(world.mw).post(url, {"reason": reason, "password": PASSWORD}, format="json").status_code == 201

@@ -6,11 +6,13 @@ from datetime import date
 from itertools import count
 from typing import Any
 
+from agencies import two_factor
 from cases.models import Person
 from cases.permissions import record_share_with
 from cases.services.people import person_create, records_may_create
 from tests.access_matrix_base import API_ANON, Entry, fixed, statuses
 from tests.conftest import World
+from tests.factories import PASSWORD, authenticator_app, totp_code
 
 _unique = count()
 
@@ -82,6 +84,14 @@ def _merge_body(w: World, user: Any) -> dict[str, Any]:
     return {"duplicate": duplicate.pk}
 
 
+def _break_glass_body(world: Any, user: Any) -> dict[str, Any]:
+    """A reason, and the password (with the app's code for a role that has one) to confirm it is them."""
+    body = {"reason": "Strategy discussion needs the family history", "password": PASSWORD}
+    if user is not None and two_factor.has_two_factor(user):
+        body["code"] = totp_code(authenticator_app(user))
+    return body
+
+
 ENTRIES: list[Entry] = [
     Entry("api-people", fixed("/api/v1/people/"), CREATE, method="POST", page=False, data=_person_body),
     Entry("api-person", lambda w: f"/api/v1/people/{north_child(w).pk}/", SHARED_WITH_POLICE, page=False),
@@ -104,9 +114,10 @@ ENTRIES: list[Entry] = [
           method="POST", page=False, data=_merge_body),
     Entry("api-person-break-glass", lambda w: f"/api/v1/people/{restricted_child(w).pk}/break-glass/",
           statuses(404, API_ANON, MW=201, MM=201, SW=201, TM=201, SM=201, AD=201, PO=201),
-          method="POST", page=False, data=lambda w, u: {"reason": "Strategy discussion needs the family history"}),
+          method="POST", page=False, data=_break_glass_body),
     Entry("api-households", fixed("/api/v1/households/"), CREATE, method="POST", page=False,
           data=lambda w, u: {"address": "1 High Street\nNorthtown", "postcode": "nt1 1aa"}),
     Entry("api-relationships", fixed("/api/v1/relationships/"), CREATE, method="POST", page=False,
           data=_relationship_body),
 ]
+
