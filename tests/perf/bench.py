@@ -59,7 +59,9 @@ TARGETS: dict[str, Target] = {
     "Manager dashboard (API)": Target(p95_ms=500),
     # What beat does every 10 minutes so that the dashboard need not: shown, with no target of its own.
     "Dashboard snapshot computed": Target(growth_below=None),
-    "Chaser sweep": Target(p95_ms=1000, fixed_queries=True),
+    # Issue 8 asks growth under 1.5x of each page; of the sweep, under a second over the whole data set and a
+    # constant number of queries. Its growth is shown.
+    "Chaser sweep": Target(p95_ms=1000, fixed_queries=True, growth_below=None),
     "Incident import": Target(rate_at_least=2000),
 }
 
@@ -152,27 +154,21 @@ def _label(fraction: float) -> str:
 
 def _verdict(target: Target, small: Figure | None, large: Figure) -> tuple[str, bool]:
     """The growth from the smaller size and whether every part of the target is met."""
-    met = True
-    growth = ""
     if target.rate_at_least is not None:
         met = large.rate is not None and large.rate >= target.rate_at_least
+        growth = ""
         if small is not None and small.rate and large.rate:
-            ratio = small.rate / large.rate
-            growth = f"{ratio:.2f}x"
-            met = met and (target.growth_below is None or ratio < target.growth_below)
+            slower = small.rate / large.rate
+            growth = f"{slower:.2f}x"
+            met = met and (target.growth_below is None or slower < target.growth_below)
         return growth, met
-    if target.p95_ms is not None:
-        met = large.p95_ms < target.p95_ms
-    if target.growth_below is None:
-        shown = f"{large.p95_ms / small.p95_ms:.2f}x" if small is not None and small.p95_ms else ""
-        return shown, True
-    if small is not None:
-        ratio = large.p95_ms / small.p95_ms if small.p95_ms else 1.0
-        growth = f"{ratio:.2f}x"
+    met = target.p95_ms is None or large.p95_ms < target.p95_ms
+    ratio = large.p95_ms / small.p95_ms if small is not None and small.p95_ms else None
+    if target.growth_below is not None and ratio is not None:
         met = met and ratio < target.growth_below
-        if target.fixed_queries:
-            met = met and small.queries == large.queries
-    return growth, met
+    if target.fixed_queries and small is not None:
+        met = met and small.queries == large.queries
+    return (f"{ratio:.2f}x" if ratio is not None else ""), met
 
 
 def _table(results: dict[float, list[Figure]]) -> str:
