@@ -1,7 +1,5 @@
 from typing import Any
 
-from django.contrib.auth.signals import user_login_failed
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -13,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies import selectors, services, two_factor
+from agencies import reauth, selectors, services, two_factor
 from agencies.models import Agency, Notification, Partnership, User
 from agencies.serializers import (
     AgencySerializer,
@@ -35,7 +33,6 @@ SET_UP_FIRST = (
     "Your role signs in with two-factor authentication: sign in to the service once to set up your "
     "authenticator app, then send its code with your password."
 )
-CODE_NEEDED = "Enter the code shown in your authenticator app, or one of your recovery codes."
 
 
 class TokenObtainView(APIView):
@@ -74,17 +71,8 @@ class TokenObtainView(APIView):
     @staticmethod
     def _second_factor_refusal(request: Request, user: User, code: str) -> Response | None:
         if two_factor.has_two_factor(user):
-            if not code.strip():
-                return Response({"code": [CODE_NEEDED]}, status=status.HTTP_400_BAD_REQUEST)
-            try:
-                two_factor.code_check(user=user, code=code)
-            except ValidationError as error:
-                # A wrong code counts toward the account's lockout, as a wrong password does.
-                user_login_failed.send(
-                    sender=__name__, credentials={"username": user.get_username()}, request=request._request
-                )
-                return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
-            return None
+            errors = reauth.code_errors(request._request, user=user, code=code)
+            return Response(errors, status=status.HTTP_400_BAD_REQUEST) if errors else None
         if two_factor.two_factor_required(user):
             return Response({"detail": SET_UP_FIRST}, status=status.HTTP_403_FORBIDDEN)
         return None

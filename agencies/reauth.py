@@ -47,14 +47,23 @@ def reauthentication_errors(request: HttpRequest, *, user: User, password: str, 
     if not password:
         return {"password": [PASSWORD_NEEDED]}
     if not user.check_password(password):
-        user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
+        _failure_counted(request, user)
         return {"password": [PASSWORD_WRONG]}
-    if two_factor.has_two_factor(user):
-        if not code.strip():
-            return {"code": [CODE_NEEDED]}
-        try:
-            two_factor.code_check(user=user, code=code)
-        except ValidationError as error:
-            user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
-            return dict(error.message_dict)
+    return code_errors(request, user=user, code=code) if two_factor.has_two_factor(user) else {}
+
+
+def code_errors(request: HttpRequest, *, user: User, code: str) -> dict[str, list[str]]:
+    """For a user with an authenticator app, the code an API request carries: field errors for a missing or
+    wrong one, or {} when it is right (a recovery code is then used up). A wrong one counts toward the lockout."""
+    if not code.strip():
+        return {"code": [CODE_NEEDED]}
+    try:
+        two_factor.code_check(user=user, code=code)
+    except ValidationError as error:
+        _failure_counted(request, user)
+        return dict(error.message_dict)
     return {}
+
+
+def _failure_counted(request: HttpRequest, user: User) -> None:
+    user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
