@@ -1,6 +1,6 @@
 """A Redis server and Celery workers of a test's own, as real processes the test starts, stops and kills (SPEC 7.2).
 
-Each runs on this machine only: Redis on a free port of 6391 to 6399, workers against it and the test database.
+Each runs on this machine only: Redis on a free port of 6391 to 6400, workers against it and the test database.
 """
 
 from __future__ import annotations
@@ -15,12 +15,21 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db import connection
 
-PORTS = range(6391, 6400)
+
+def _ports() -> range:
+    """This test process's ports: 6391 to 6395 for one xdist worker, 6396 to 6400 for the other, so two workers
+    never pick the same free port at the same moment."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    first = 6391 + 5 * (int(worker.removeprefix("gw") or 0) % 2)
+    return range(first, first + 5)
+
+
+PORTS = _ports()
 
 
 def wait_for(condition: Callable[[], bool], *, timeout: float = 20, what: str = "the condition") -> None:
@@ -91,14 +100,16 @@ class RedisServer:
 
 
 def worker_database_url() -> str:
-    """The test database as a DATABASE_URL, for a worker process to use."""
+    """The test database as a DATABASE_URL, for a worker process to use: by TCP, or by the Unix socket the
+    embedded server listens on (its folder given as the ``host`` option, as ``config.embedded`` gives it)."""
     db = connection.settings_dict
-    host = db["HOST"] or "localhost"
-    if host.startswith("/"):
-        host = quote(host, safe="")
+    user = quote(db["USER"], safe="")
     password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    socket_dir = db.get("OPTIONS", {}).get("host") or (db["HOST"] if db["HOST"].startswith("/") else "")
+    if socket_dir:
+        return f"postgresql://{user}{password}@/{db['NAME']}?{urlencode({'host': socket_dir})}"
     port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgresql://{quote(db['USER'], safe='')}{password}@{host}{port}/{db['NAME']}"
+    return f"postgresql://{user}{password}@{db['HOST'] or 'localhost'}{port}/{db['NAME']}"
 
 
 class Worker:

@@ -39,7 +39,7 @@ from tests.matrix.case_pages import baby_case
 from tests.matrix.referral_pages_triage import child, referral
 from tests.outage_servers import RedisServer, Worker, wait_for, worker_database_url
 
-# Committed data, for the worker processes to read; one xdist worker for them all, as they share ports 6391-6399.
+# Committed data, for the worker processes to read; one xdist worker for them all, as they share ports 6391-6400.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("outages")]
 
 SWEEP = "agencies.tasks.chase_sweep"
