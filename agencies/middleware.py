@@ -1,4 +1,3 @@
-import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -9,27 +8,33 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from agencies import two_factor
+from agencies import session_time, two_factor
+from agencies.session_time import LAST_SEEN_KEY
 
-LAST_SEEN_KEY = "last_seen"
+# Asking how long the session has left is not using it: the page's time-out warning asks without moving the
+# clock on (a POST there, "Stay signed in", does).
+SESSION_STATUS_PATH = "/account/session/"
 
 
 class IdleTimeoutMiddleware:
-    """Sign a user out after SESSION_IDLE_SECONDS without a request."""
+    """Sign a user out after SESSION_IDLE_SECONDS without a request (the pages warn two minutes before)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
-            now = int(time.time())
+            now = session_time.now()
             last_seen = request.session.get(LAST_SEEN_KEY, now)
-            if now - last_seen > settings.SESSION_IDLE_SECONDS:
+            if now - last_seen >= settings.SESSION_IDLE_SECONDS:
                 logout(request)
-                messages.info(request, "You were signed out because you had not used the service for a while.")
-            elif now - last_seen >= 60 or LAST_SEEN_KEY not in request.session:
-                # Written at most once a minute: a session save on every request costs a query.
-                request.session[LAST_SEEN_KEY] = now
+                messages.info(request, "You were signed out because you had not used the service for a while. "
+                                       "Sign in again to carry on where you were.")
+            elif LAST_SEEN_KEY not in request.session or (
+                now - last_seen >= session_time.touch_every()
+                and not (request.method == "GET" and request.path == SESSION_STATUS_PATH)
+            ):
+                session_time.touch(request)
         return self.get_response(request)
 
 

@@ -277,3 +277,27 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient}"
+
+
+class Draft(models.Model):
+    """What a user has typed into a long form and not yet saved (SPEC 7.4: nothing typed is ever lost).
+
+    One per author and form: ``key`` names the form and the record it is about ("voice:child:12"). The form's
+    own page saves it as the user types and offers it back; only its author ever sees it, and only through that
+    page, after the page's own access checks. Saving the record removes it. Its changes are in the access log
+    (agencies migration 0003), without the typed text, which stays here only.
+    """
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts")
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, null=True, related_name="+")
+    key = models.CharField(max_length=120)
+    # The form's fields as posted: {"name": ["value", ...]}, the page's CSRF token left out.
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["author", "key"], name="draft_one_per_author_and_form")]
+
+    def __str__(self) -> str:
+        return f"draft {self.key} by {self.author_id}"

@@ -16,6 +16,7 @@ urlpatterns = [
     path("account/two-factor/turn-off/", views_two_factor.turn_off, name="two-factor-turn-off"),
     path("account/confirm-it-is-you/", transaction.non_atomic_requests(views_two_factor.reauthenticate),
          name="reauthenticate"),
+    path("account/session/", views.session_status, name="session-status"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read/", views.inbox_mark_read, name="inbox-mark-read"),

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from agencies import drafts
 from agencies.models import User
 from cases.forms_voice import VoiceForm
 from cases.models import Attachment, ChildVoice
@@ -63,18 +64,28 @@ def voice_create(request: HttpRequest) -> HttpResponse:
     posting = request.method == "POST"
     voice_record_check(user)
     child = person_get_for(user, _child_id(request), log=not posting)
-    form = VoiceForm(request.POST if posting else None,
-                     initial=None if posting else VoiceForm.initial_from(timezone.now()))
+    draft_key = f"voice:child:{child.pk}"
+    if (answered := drafts.handle(request, draft_key)) is not None:
+        return answered
+    draft = None if posting else drafts.offered(request, draft_key)
+    if posting:
+        form = VoiceForm(request.POST)
+    else:
+        form = VoiceForm(initial=VoiceForm.initial_from(timezone.now()))
+        if draft is not None:
+            form.initial = drafts.initial_from(form, draft)
     if form.is_bound and form.is_valid():
         try:
             voice = voice_record(child=child, by=user, **form.voice_fields())
         except ValidationError as error:
             _errors_to_form(form, error)
         else:
+            drafts.discard(user, draft_key)
             messages.success(request, f"{child.full_name}'s voice is recorded.")
             return redirect("voice-detail", voice.pk)
     return render(request, "cases/voice/create.html", {
         "form": form, "child": child, "age": _age(child), "reveal_tool": ChildVoice.Method.STRUCTURED_TOOL,
+        "draft": draft, "action": f"{reverse('voice-create')}?child={child.pk}",
     })
 
 

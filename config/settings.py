@@ -128,6 +128,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after this much inactivity (agencies.middleware.IdleTimeoutMiddleware).
 SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
+# The pages warn this long before an idle session ends (the GOV.UK timeout-warning pattern).
+SESSION_WARNING_SECONDS = int(os.environ.get("SESSION_WARNING_SECONDS", "120"))
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -18,6 +18,8 @@ const copies = [
   ["node_modules/htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"],
   ["node_modules/chart.js/dist/chart.umd.min.js", "chart.js/chart.umd.min.js"],
   ["static/src/app.js", "app.js"],
+  ["static/src/drafts.js", "drafts.js"],
+  ["static/src/timeout.js", "timeout.js"],
   ["static/src/dash.js", "dash.js"],
   ["static/src/countdown.js", "countdown.js"],
   ["static/src/dashboard-charts.js", "dashboard-charts.js"],

@@ -1,7 +1,10 @@
-// Every page's script: GOV.UK Frontend and MOJ Frontend components, and the
-// "Hide screen" button. Loaded as a module, so it runs after the page is parsed.
+// Every page's script: GOV.UK Frontend and MOJ Frontend components, the
+// "Hide screen" button, drafts of long forms and the time-out warning. Loaded
+// as a module, so it runs after the page is parsed.
 import { initAll } from "./govuk/govuk-frontend.min.js";
 import { initAll as initMojAll } from "./moj/moj-frontend.min.js";
+import { setUpDrafts } from "./drafts.js";
+import { setUpTimeoutWarning } from "./timeout.js";
 
 // "Hide screen": a worker whose screen a visitor (often the family) can see covers
 // it at once, with the button or by pressing Escape twice within ESCAPE_PAIR_MS.
@@ -86,3 +89,5 @@ function setUpHideScreen() {
 setUpHideScreen();
 initAll();
 initMojAll();
+setUpDrafts();
+setUpTimeoutWarning();
