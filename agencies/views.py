@@ -6,7 +6,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies import selectors, services, session_time
@@ -85,20 +84,9 @@ def inbox_mark_read(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_status(request: HttpRequest) -> HttpResponse:
     """How long the session has left (GET, which does not count as using it: agencies.middleware), and
-    "Stay signed in" (POST), from the time-out warning on every page (static/src/timeout.js).
-
-    Without the script, "Stay signed in" is a plain form post: it goes back to the page it came from.
-    """
-    signed_in = request.user.is_authenticated
-    if request.method == "POST" and signed_in:
+    "Stay signed in" (POST, which does), for the time-out warning on every page (static/src/timeout.js; the
+    warning only ever opens with the script running)."""
+    if request.method == "POST" and request.user.is_authenticated:
         session_time.touch(request)
-    if request.method == "POST" and request.headers.get("Accept") != "application/json":
-        back = request.POST.get("next", "")
-        return redirect(back if _local(back) else reverse("home"))
-    return JsonResponse({"signed_in": signed_in, "seconds_left": session_time.seconds_left(request)})
-
-
-def _local(path: str) -> bool:
-    """A path on this site only (never another host), for going back after "Stay signed in"."""
-    return (path.startswith("/") and not path.startswith("//") and "\\" not in path and path.isprintable()
-            and url_has_allowed_host_and_scheme(path, allowed_hosts=None))
+    return JsonResponse({"signed_in": request.user.is_authenticated,
+                         "seconds_left": session_time.seconds_left(request)})

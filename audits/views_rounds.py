@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from agencies import drafts
 from agencies.models import Agency, User
 from agencies.reauth import reauthentication_required
 from agencies.selectors import membership_of
@@ -138,8 +139,12 @@ def _case_page(request: HttpRequest, user: User, audit_round: AuditRound, audit_
     detail = selectors.audit_case_detail(audit_case=audit_case, agency_id=agency_id)
     may_review = round_may_review(user, audit_round)
     may_moderate = round_may_moderate(user, audit_round)
+    draft = None
     if may_review and review_form is None:
         review_form = ReviewForm(initial=ReviewForm.initial_for(detail.own))
+        draft = drafts.offered(request, _review_draft_key(audit_case))
+        if draft is not None:
+            review_form.initial = drafts.initial_from(review_form, draft)
     if may_moderate and moderation_form is None:
         moderation_form = ModerationForm(prefix=MODERATION, initial={
             "moderated_grade": audit_case.moderated_grade, "findings": audit_case.findings,
@@ -153,7 +158,8 @@ def _case_page(request: HttpRequest, user: User, audit_round: AuditRound, audit_
         "moderation_form": moderation_form if may_moderate else None,
         "form": form_with_errors, "agency": membership.agency if membership is not None else None,
         "reads_cases": round_open_for_auditors(audit_round),
-        "may_moderate": may_moderate,
+        "may_moderate": may_moderate, "draft": draft,
+        "action": reverse("audit-case-detail", args=[audit_round.pk, audit_case.pk]),
         # One query: whether the case itself opens for this user (an auditor's ends when the round closes).
         "opens_case": cases_visible(user).filter(pk=audit_case.case_id).exists(),
     })
@@ -173,6 +179,8 @@ def audit_case_page(request: HttpRequest, round_id: int, audit_case_id: int) -> 
                           partnership_id=audit_case.partnership_id)
         return _case_page(request, user, audit_round, audit_case)
     round_review_check(user, audit_round)
+    if (answered := drafts.handle(request, _review_draft_key(audit_case))) is not None:
+        return answered
     membership = membership_of(user)
     assert membership is not None  # noqa: S101 - round_review_check: an auditor of the round
     form = ReviewForm(request.POST)
@@ -187,9 +195,14 @@ def audit_case_page(request: HttpRequest, round_id: int, audit_case_id: int) -> 
             form.service_errors(error)
             _offer_current_review(form, audit_case, membership.agency)
         else:
+            drafts.discard(user, _review_draft_key(audit_case))
             messages.success(request, f"{membership.agency.name}'s review of this case is submitted.")
             return redirect(case_url(audit_case))
     return _case_page(request, user, audit_round, audit_case, review_form=form)
+
+
+def _review_draft_key(audit_case: AuditCase) -> str:
+    return f"audit-review:case:{audit_case.pk}"
 
 
 def _offer_current_review(form: ReviewForm, audit_case: AuditCase, agency: Agency) -> None:

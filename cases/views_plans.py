@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from agencies import drafts
 from agencies.models import User
 from cases.forms_plans import (
     ADD_ROW,
@@ -60,25 +61,31 @@ def plan_create_page(request: HttpRequest, case_id: int) -> HttpResponse:
     posting = request.method == "POST"
     case = case_get_for(user, case_id, log=not posting)
     plan_change_check(user)
-    form = PlanCreateForm(request.POST if posting else None, row_count=BLANK_ROWS_NEW, **_choices(user, case))
-    if posting and ADD_ROW in request.POST:
+    draft_key = f"plan:new:case:{case.pk}"
+    if (answered := drafts.handle(request, draft_key)) is not None:
+        return answered
+    draft = None if posting else drafts.offered(request, draft_key)
+    data = request.POST if posting else drafts.as_data(draft) if draft is not None else None
+    form = PlanCreateForm(data, row_count=BLANK_ROWS_NEW, **_choices(user, case))
+    if draft is not None or (posting and ADD_ROW in request.POST):
         form.without_errors()
     elif form.is_bound and form.is_valid():
-        drafts = form.drafts()
+        rows = form.drafts()
         try:
             plan = services.plan_create(
                 case=case, by=user, kind=form.cleaned_data["kind"],
                 what_must_change=form.cleaned_data["what_must_change"], starts_on=form.cleaned_data["starts_on"],
-                review_by=form.cleaned_data["review_by"], actions=[draft for _, draft in drafts],
+                review_by=form.cleaned_data["review_by"], actions=[action for _, action in rows],
             )
         except ValidationError as error:
-            form.service_errors(error.message_dict, [row for row, _ in drafts])
+            form.service_errors(error.message_dict, [row for row, _ in rows])
         else:
+            drafts.discard(user, draft_key)
             messages.success(request, f"{plan.get_kind_display()} made for {case.child.full_name}, with"
-                                      f" {len(drafts)} action{'s' if len(drafts) != 1 else ''}.")
+                                      f" {len(rows)} action{'s' if len(rows) != 1 else ''}.")
             return redirect(plan_url(plan))
     return render(request, "cases/plans/create.html", {
-        "form": form, "case": case, "child": case.child, "add_row": ADD_ROW,
+        "form": form, "case": case, "child": case.child, "add_row": ADD_ROW, "draft": draft,
     })
 
 
@@ -120,21 +127,30 @@ def plan_edit_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     closed = [action for action in actions if action.status != PlanAction.Status.OPEN]
     options = {"row_count": len(open_actions) + BLANK_ROWS_CHANGE, "existing": True,
                **_choices(user, plan.case, plan)}
-    form = (PlanEditForm(request.POST, **options) if posting
-            else PlanEditForm(initial=PlanEditForm.initial_for(plan, open_actions), **options))
+    draft_key = f"plan:{plan.pk}"
+    if (answered := drafts.handle(request, draft_key)) is not None:
+        return answered
+    draft = None if posting else drafts.offered(request, draft_key)
+    if posting:
+        form = PlanEditForm(request.POST, **options)
+    elif draft is not None:
+        form = PlanEditForm(drafts.as_data(draft), **options)
+    else:
+        form = PlanEditForm(initial=PlanEditForm.initial_for(plan, open_actions), **options)
     now_saved = None
-    if posting and ADD_ROW in request.POST:
+    if draft is not None or (posting and ADD_ROW in request.POST):
+        # A draft is shown as typed, judged only when saved (its version then says whether the plan moved on).
         form.without_errors()
     elif form.is_bound and form.is_valid():
-        drafts = form.drafts()
+        rows = form.drafts()
         try:
             plan = services.plan_update(
                 plan=plan, by=user, version=form.cleaned_data["version"],
                 what_must_change=form.cleaned_data["what_must_change"], review_by=form.cleaned_data["review_by"],
-                actions=[draft for _, draft in drafts], change_note=form.cleaned_data["change_note"],
+                actions=[action for _, action in rows], change_note=form.cleaned_data["change_note"],
             )
         except services.StalePlan as error:
-            form.service_errors(error.message_dict, [row for row, _ in drafts])
+            form.service_errors(error.message_dict, [row for row, _ in rows])
             # What the user typed stays; the plan as it is now is shown beside it; the next save is deliberate.
             current = plan_get_for(user, plan_id, log=False)
             now_saved = selectors.plan_detail_of(user=user, plan=current)
@@ -142,14 +158,15 @@ def plan_edit_page(request: HttpRequest, plan_id: int) -> HttpResponse:
             data["version"] = str(current.version)
             form.data = data
         except ValidationError as error:
-            form.service_errors(error.message_dict, [row for row, _ in drafts])
+            form.service_errors(error.message_dict, [row for row, _ in rows])
         else:
+            drafts.discard(user, draft_key)
             messages.success(request, f"Plan changed: this is version {plan.current_version}. Distribute it so"
                                       " every party has it.")
             return redirect(plan_url(plan))
     return render(request, "cases/plans/edit.html", {
         "form": form, "plan": plan, "child": plan.case.child, "closed": closed, "add_row": ADD_ROW,
-        "now_saved": now_saved,
+        "now_saved": now_saved, "draft": draft,
     })
 
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from agencies import drafts
 from agencies.models import User
 from agencies.selectors import membership_of
 from referrals import rules as referral_rules
@@ -139,17 +140,25 @@ def meeting_contribute_page(request: HttpRequest, meeting_id: int) -> HttpRespon
     if meeting.status not in OPEN_STATUSES and not posting:
         messages.info(request, "This meeting is closed to contributions.")
         return redirect(meeting_url(meeting))
+    draft_key = f"contribution:meeting:{meeting.pk}"
+    if (answered := drafts.handle(request, draft_key)) is not None:
+        return answered
+    draft = None if posting else drafts.offered(request, draft_key)
     form = ContributeForm(request.POST if posting else None)
+    if draft is not None:
+        form.initial = drafts.initial_from(form, draft)
     if form.is_bound and form.is_valid():
         try:
             services.meeting_contribute(meeting=meeting, by=user, information=form.cleaned_data["information"])
         except ValidationError as error:
             errors_to_form(form, error, {"at": None})
         else:
+            drafts.discard(user, draft_key)
             messages.success(request, f"What {agency.name} knows has been sent to the meeting.")
             return redirect(meeting_url(meeting))
     return render(request, "strategy_meetings/contribute.html", {
-        "form": form, "meeting": meeting, "agency": agency,
+        "form": form, "meeting": meeting, "agency": agency, "draft": draft,
+        "action": reverse("meeting-contribute", args=[meeting.pk]),
         "children": meeting_children(user=user, meeting_ids=[meeting.pk]).get(meeting.pk, []),
     })
 

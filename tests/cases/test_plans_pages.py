@@ -134,9 +134,9 @@ def test_the_create_page_query_count_does_not_grow_with_the_family_or_the_agenci
 
 
 # session; user with membership and agency; the audit actor; savepoint; the case (with its child, through the
-# visible cases and people); the access-log row; the agencies serving the partnership; whom to name at them; the
-# child's family; the unread badge; release savepoint.
-CREATE_QUERIES = 11
+# visible cases and people); the access-log row; the user's draft of this form (none); the agencies serving the
+# partnership; whom to name at them; the child's family; the unread badge; release savepoint.
+CREATE_QUERIES = 12
 
 
 # -- A plan's page -------------------------------------------------------------------------------------------
