@@ -16,7 +16,7 @@ from agencies.models import User
 from agencies.selectors import calendar_for, membership_of
 from audits.services import access_record
 from cases.models import Case, HouseholdMember, InformationShare, MaracReferral, Person, PersonFlag
-from cases.permissions import people_visible
+from cases.permissions import households_visible, people_visible
 from cases.rules.risk import WINDOW, is_child_on
 from cases.selectors.people import person_possible_duplicates
 from referrals import rules
@@ -529,3 +529,60 @@ def staff_by_id(ids: Iterable[int | None]) -> dict[int, User]:
     """Who asked and who answered, with their agencies, in one query."""
     wanted = {pk for pk in ids if pk is not None}
     return {u.pk: u for u in User.objects.select_related("membership__agency").filter(pk__in=wanted)} if wanted else {}
+
+
+@dataclass(frozen=True)
+class HouseholdChild:
+    """A child living now with a child on the referral form, offered to add without typing them (enter once)."""
+
+    living_with: int
+    person_id: int
+    name: str
+    date_of_birth: date | None
+    expected_date_of_birth: date | None
+
+    @property
+    def age(self) -> str:
+        return rules.age_text(self.date_of_birth, self.expected_date_of_birth, today=timezone.localdate())
+
+
+def household_children_offered(*, user: User, child_ids: Sequence[int]) -> list[HouseholdChild]:
+    """The other children of the current households of the children on the form, in the form's order: only
+    households the user may see and children whose records they may open, each child offered once (with the
+    first child on the form they live with), and none already on the form.
+
+    Queries: the households of the children on the form (with the households' visibility); their other
+    current members the user may open, with their names. None when there are no children on the form."""
+    if not child_ids:
+        return []
+    homes = list(
+        HouseholdMember.objects.filter(person_id__in=child_ids, left_on__isnull=True,
+                                       household__in=households_visible(user))
+        .values_list("household_id", "person_id")
+    )
+    if not homes:
+        return []
+    members = (
+        HouseholdMember.objects.filter(household_id__in={household for household, _ in homes}, left_on__isnull=True,
+                                       person__merged_into__isnull=True, person__in=people_visible(user))
+        .exclude(person_id__in=child_ids)
+        .select_related("person")
+        .order_by("person__date_of_birth", "person_id")
+    )
+    position = {pk: n for n, pk in enumerate(child_ids)}
+    # Each household's first child on the form: a sibling is offered "also living with" them.
+    first_on_form: dict[int, int] = {}
+    for household, child in sorted(homes, key=lambda home: position.get(home[1], len(position))):
+        first_on_form.setdefault(household, child)
+    today = timezone.localdate()
+    offered: dict[int, HouseholdChild] = {}
+    for member in members:
+        person = member.person
+        if not (is_child_on(person.date_of_birth, today) or person.expected_date_of_birth is not None):
+            continue
+        living_with = first_on_form[member.household_id]
+        known = offered.get(person.pk)
+        if known is None or position[living_with] < position[known.living_with]:
+            offered[person.pk] = HouseholdChild(living_with, person.pk, person.full_name, person.date_of_birth,
+                                                person.expected_date_of_birth)
+    return sorted(offered.values(), key=lambda child: position[child.living_with])

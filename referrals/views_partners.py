@@ -4,7 +4,7 @@ outcomes, agency checks to answer, and challenging a decision (escalation)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
@@ -50,7 +50,9 @@ from referrals.permissions import (
 from referrals.selectors import (
     ChildRow,
     DuplicatePreview,
+    HouseholdChild,
     agency_checks_inbox,
+    household_children_offered,
     new_child_matches,
     referral_children,
     referral_decision_of,
@@ -142,6 +144,14 @@ class FoundChild:
     age: str
 
 
+@dataclass(frozen=True)
+class LivingWith:
+    """A child on the form and the other children living with them, offered to add."""
+
+    name: str
+    children: list[HouseholdChild]
+
+
 @dataclass
 class ReferralPage:
     """What the referral form shows besides its fields: the children so far, search results, duplicates."""
@@ -153,6 +163,7 @@ class ReferralPage:
     adults_found: int = 0
     duplicates: list[DuplicatePreview] | None = None
     note: str = ""
+    living_with: list[LivingWith] = field(default_factory=list)
 
 
 def _ids(values: Iterable[str]) -> list[int]:
@@ -263,12 +274,14 @@ def referral_create_page(request: HttpRequest) -> HttpResponse:
                                   partnership_id=membership.partnership_id)
         if referral is not None:
             return redirect("referral-created", referral_id=referral.pk)
-    _page_children(page, children, new_children)
+    _page_children(user, page, children, new_children)
     return _referral_render(request, form, page)
 
 
 def _referral_get(request: HttpRequest, user: User, agencies: Any) -> HttpResponse:
-    """A new form; from an incident (?incident=), the incident linked and its children added (enter once)."""
+    """A new form (enter once): from an incident (?incident=), the incident linked and its children added; from
+    a child's record (?child=, repeatable), that child added. Only children the user may open are added; any
+    other id is ignored without a word, so that the page says nothing of records the user may not see."""
     incident = None
     wanted = as_id(request.GET.get("incident", ""))
     if wanted is not None:
@@ -276,6 +289,7 @@ def _referral_get(request: HttpRequest, user: User, agencies: Any) -> HttpRespon
     child_ids: list[int] = []
     if incident is not None:
         child_ids = list(incident.children.order_by("pk").values_list("child_id", flat=True))
+    child_ids = list(dict.fromkeys([*child_ids, *_ids(request.GET.getlist("child"))]))
     children = [c for c in _children_for_form(user, child_ids) if is_child_on(c.date_of_birth, timezone.localdate())
                 or c.expected_date_of_birth is not None]
     initial = _referral_initial(user)
@@ -285,7 +299,7 @@ def _referral_get(request: HttpRequest, user: User, agencies: Any) -> HttpRespon
                         incidents=_incidents_offered(user, [c.pk for c in children],
                                                      incident.pk if incident is not None else None))
     page = ReferralPage(chosen=[], new_children=[], found=[])
-    _page_children(page, children, [])
+    _page_children(user, page, children, [])
     return _referral_render(request, form, page)
 
 
@@ -297,10 +311,17 @@ def _search(user: User, page: ReferralPage, searched: str, *, exclude: set[int])
     page.adults_found = sum(1 for p in found if not p.is_child)
 
 
-def _page_children(page: ReferralPage, children: Sequence[Person], new_children: Sequence[NewChild]) -> None:
+def _page_children(user: User, page: ReferralPage, children: Sequence[Person],
+                   new_children: Sequence[NewChild]) -> None:
     today = timezone.localdate()
     page.chosen = [ChosenChild(c, rules.age_text(c.date_of_birth, c.expected_date_of_birth, today=today))
                    for c in children]
+    # The other children of their households, to add with one button rather than find or type (enter once).
+    offered = household_children_offered(user=user, child_ids=[c.pk for c in children])
+    page.living_with = [
+        LivingWith(child.full_name, [o for o in offered if o.living_with == child.pk]) for child in children
+        if any(o.living_with == child.pk for o in offered)
+    ]
     page.new_children = [NewChildRow(c, new_child_encode(c), rules.age_text(c.date_of_birth, today=today))
                          for c in new_children]
 
