@@ -21,8 +21,9 @@ from referrals import rules
 from referrals.models import EscalationStage, Referral
 from referrals.services import NewChild
 
-# Buttons that change the list of children without sending the referral: nothing is checked yet.
-BROWSE_ACTIONS = frozenset({"find", "add", "use", "remove", "remove_new"})
+# Buttons that change the list of children without sending the referral, and a draft given back to its author
+# ("draft"): nothing is checked yet.
+BROWSE_ACTIONS = frozenset({"find", "add", "use", "remove", "remove_new", "draft"})
 # Buttons that check only the new child's details.
 NEW_CHILD_ACTIONS = frozenset({"add_new", "confirm_new"})
 NEW_CHILD_FIELDS = ("new_given_name", "new_family_name", "new_date_of_birth", "new_sex")

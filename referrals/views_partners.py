@@ -15,11 +15,12 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from agencies.models import Agency, User
+from agencies import drafts
+from agencies.models import Agency, Draft, User
 from agencies.selectors import agencies_visible, calendar_for, membership_of
 from agencies.views import as_id
 from cases.models import Incident, IncidentChild, Person
@@ -70,6 +71,8 @@ from referrals.services import (
 )
 
 PAGE_SIZE = 25
+# A user's unsent referral: one at a time, whichever record it was started from.
+REFERRAL_DRAFT = "referral:new"
 CHECK_ANSWERED_MEANWHILE = ("This check has already been answered: your answer was not saved. It is shown below"
                             " so that you can copy it.")
 ESCALATION_CLOSED_MEANWHILE = ("This escalation was closed while you were answering: your answer was not saved. It"
@@ -230,10 +233,16 @@ def referral_create_page(request: HttpRequest) -> HttpResponse:
         agencies_visible(user=user).filter(partnerships=membership.partnership_id).prefetch_related(None)
         if sees_whole_partnership(user) else None
     )
+    if (answered := drafts.handle(request, REFERRAL_DRAFT)) is not None:
+        return answered
+    draft = None
     if request.method != "POST":
-        return _referral_get(request, user, agencies)
-    data: QueryDict = request.POST
-    action, argument = _action(data)
+        draft = drafts.offered(request, REFERRAL_DRAFT)
+        if draft is None:
+            return _referral_get(request, user, agencies)
+    # A draft is shown as it was typed, its children those the user may still open; nothing is checked yet.
+    data: QueryDict = request.POST if draft is None else drafts.as_data(draft)
+    action, argument = _action(data) if draft is None else ("draft", "")
     child_ids = _ids(data.getlist("child"))
     new_children = new_children_decode(data.getlist("new_child"))
     page = ReferralPage(chosen=[], new_children=[], found=[], searched=_searched(data))
@@ -273,9 +282,10 @@ def referral_create_page(request: HttpRequest) -> HttpResponse:
         referral = _referral_send(user, form, page, children=children, new_children=new_children,
                                   partnership_id=membership.partnership_id)
         if referral is not None:
+            drafts.discard(user, REFERRAL_DRAFT)
             return redirect("referral-created", referral_id=referral.pk)
     _page_children(user, page, children, new_children)
-    return _referral_render(request, form, page)
+    return _referral_render(request, form, page, draft=draft)
 
 
 def _referral_get(request: HttpRequest, user: User, agencies: Any) -> HttpResponse:
@@ -379,10 +389,12 @@ def _referral_send(user: User, form: ReferralForm, page: ReferralPage, *, childr
         return None
 
 
-def _referral_render(request: HttpRequest, form: ReferralForm, page: ReferralPage) -> HttpResponse:
+def _referral_render(request: HttpRequest, form: ReferralForm, page: ReferralPage, *,
+                     draft: Draft | None = None) -> HttpResponse:
     membership = membership_of(_user(request))
     return render(request, "referrals/partners/create.html", {
         "form": form, "page": page, "own_agency": membership.agency if membership is not None else None,
+        "draft": draft, "action": reverse("referral-create"),
     })
 
 

@@ -24,6 +24,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from agencies import drafts
 from agencies.models import Agency, User
 from agencies.selectors import agencies_visible, calendar_for, users_visible
 from cases.services.people import StaleRecord
@@ -373,9 +374,15 @@ def referral_decide_page(request: HttpRequest, referral_id: int) -> HttpResponse
     posting = request.method == "POST"
     if referral.status != Referral.Status.AWAITING_DECISION and not posting:
         return _not_awaiting(request, referral, DECIDED_MEANWHILE)
+    draft_key = f"decision:referral:{referral.pk}"
+    if (answered := drafts.handle(request, draft_key)) is not None:
+        return answered
+    draft = None if posting else drafts.offered(request, draft_key)
     # Posted after someone else decided: the service refuses it under the referral's lock, and the page keeps
     # what was typed (SPEC 7.2).
     form = DecisionForm(request.POST if posting else None)
+    if draft is not None:
+        form.initial = drafts.initial_from(form, draft)
     if form.is_bound and referral.status != Referral.Status.AWAITING_DECISION and not form.is_valid():
         form.add_error(None, DECIDED_MEANWHILE)
     if form.is_bound and form.is_valid():
@@ -385,6 +392,7 @@ def referral_decide_page(request: HttpRequest, referral_id: int) -> HttpResponse
         except ValidationError as error:
             _errors_to_form(form, error, {"decided_at": None})
         else:
+            drafts.discard(user, draft_key)
             messages.success(request, _decided(user, referral, decision))
             return redirect(_referral_url(referral, _back(request)))
     return render(request, "referrals/triage/decision.html", {
@@ -393,6 +401,7 @@ def referral_decide_page(request: HttpRequest, referral_id: int) -> HttpResponse
         "detail": referral_detail_of(user=user, referral=referral),
         "back": _back(request),
         "referral_url": _referral_url(referral, _back(request)),
+        "draft": draft, "action": reverse("referral-decide", args=[referral.pk]),
     })
 
 
