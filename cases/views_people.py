@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from agencies.models import Agency, Partnership, User
 from agencies.reauth import reauthentication_required
 from agencies.selectors import agencies_visible, membership_of
+from cases import diagrams
 from cases.forms_people import (
     BreakGlassForm,
     DuplicateCheckForm,
@@ -49,6 +50,7 @@ from cases.permissions import (
 from cases.selectors import incidents as incident_selectors
 from cases.selectors import people as selectors
 from cases.services import people as services
+from referrals.permissions import referral_may_create
 
 # A match this close is "likely" the same person, and creating another record needs a confirmation;
 # below it (down to the selector's own floor) it is "possible", shown but not asked about.
@@ -262,8 +264,10 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     detail = selectors.person_detail(user=user, person_id=person_id)
     person = detail.person
     incidents = list(incident_selectors.incidents_for_person(user=user, person=person)[:PERSON_INCIDENTS_SHOWN + 1])
+    header = person_header(detail)
     return render(request, "cases/people/detail.html", {
-        **person_header(detail),
+        **header,
+        "diagram": _family_diagram(detail, header["family"]),
         "unborn": person.date_of_birth is None and person.expected_date_of_birth is not None,
         "details": _detail_rows(person, detail.data_quality.gaps),
         "incidents": incidents[:PERSON_INCIDENTS_SHOWN],
@@ -272,8 +276,20 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "may_merge": services.person_may_merge(user),
         "may_see_history": user.has_perm("audits.view_accesslogentry"),
         "may_record_voice": voice_may_record(user),
+        "may_refer": referral_may_create(user),
         "cases_openable": _cases_openable(user, detail.open_cases),
     })
+
+
+def _family_diagram(detail: selectors.PersonDetail, family: dict[str, Any]) -> diagrams.FamilyDiagram | None:
+    """The family drawn from the same people the lists below show (nothing more is read)."""
+    person = detail.person
+    return diagrams.family_diagram(
+        full_name=person.full_name, given_name=person.given_name, age=_age_text(detail.age),
+        is_child=detail.is_child,
+        households=[(item["household"], item["members"]) for item in family["households"]],
+        elsewhere=family["elsewhere"],
+    )
 
 
 def _cases_openable(user: User, cases: list[Case]) -> set[int]:
