@@ -5,7 +5,9 @@ period, paginated, with the same events downloadable as CSV and PDF. Thin: the p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import calendar
+from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -20,6 +22,7 @@ from agencies.models import User
 from agencies.reauth import reauthentication_required
 from agencies.selectors import membership_of
 from audits.services import access_record
+from cases import diagrams
 from cases.forms_dates import DatePartsField
 from cases.models import Person
 from cases.permissions import person_get_for
@@ -98,6 +101,22 @@ def _query(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+def _month_link(request: HttpRequest) -> Callable[[date], str]:
+    """The timeline of one month, keeping the agency and kind filters: the period filter set to that month."""
+    query = request.GET.copy()
+    for name in ("page", *(f"{end}_{part}" for end in ("since", "until") for part in ("day", "month", "year"))):
+        query.pop(name, None)
+
+    def link(month: date) -> str:
+        last = calendar.monthrange(month.year, month.month)[1]
+        period = query.copy()
+        period.update({"since_day": "1", "since_month": str(month.month), "since_year": str(month.year),
+                       "until_day": str(last), "until_month": str(month.month), "until_year": str(month.year)})
+        return f"?{period.urlencode()}#events"
+
+    return link
+
+
 def _form(request: HttpRequest, user: User, person: Person) -> ChronologyFilterForm:
     agencies = selectors.chronology_agencies(user=user, child=person)
     return ChronologyFilterForm(request.GET or None, agencies=agencies)
@@ -108,7 +127,7 @@ def _form(request: HttpRequest, user: User, person: Person) -> ChronologyFilterF
 @restricted_notice
 def chronology_page(request: HttpRequest, person_id: int) -> HttpResponse:
     """Queries, whatever the number of events: the session and user, the person (and the access-log row), the
-    agencies for the filter, one page of events, the person's alerts and flags."""
+    agencies for the filter, one page of events, the events counted by month, the person's alerts and flags."""
     user = _user(request)
     person = person_get_for(user, person_id)
     form = _form(request, user, person)
@@ -119,7 +138,9 @@ def chronology_page(request: HttpRequest, person_id: int) -> HttpResponse:
     window = paginator.page(page.number) if page.total else None
     start = (page.number - 1) * page.per_page
     age = age_on(person.date_of_birth, timezone.localdate()) if person.date_of_birth else None
+    months = selectors.chronology_months(user=user, child=person, filters=filters)
     return render(request, "cases/chronology/page.html", {
+        "density": diagrams.density_strip(months, href=_month_link(request)),
         "person": person,
         "age": _age_text(age),
         "nhs_number": _nhs_spaced(person.nhs_number),

@@ -123,9 +123,10 @@ def _more_voices(world, family, child, n: int) -> None:
 
 
 # The session; the user with membership and agency; the audit actor; savepoint; the person (people_known_to) and
-# the access-log row; the agencies for the filter; one page of events; the alerts; the flags; the unread badge;
+# the access-log row; the agencies for the filter; one page of events; the events by month (the density strip);
+# the alerts; the flags; the unread badge;
 # release savepoint.
-PAGE_QUERIES = 12
+PAGE_QUERIES = 13
 
 
 def test_the_page_query_count_does_not_grow_with_the_number_of_events(world, client_for, django_assert_num_queries):
