@@ -12,6 +12,7 @@ from cases.models import ChildVoice
 from tests.cases.lived import lived_family
 from tests.e2e.helpers import assert_accessible, sign_in
 from tests.factories import PASSWORD
+from tests.matrix.referral_pages_triage import child, referral
 
 pytestmark = [pytest.mark.e2e]
 
@@ -93,3 +94,32 @@ def test_stay_signed_in_by_keyboard_keeps_the_session(e2e_server, page, world, s
     expect(warning).to_be_hidden()
     page.reload()
     expect(page.get_by_role("heading", name="Record the child's voice")).to_be_visible()
+
+
+def test_a_draft_given_back_is_accessible_on_the_referral_and_decision_forms(e2e_server, page, world):
+    """The banner and the form filled from a draft, on the two front-door forms, pass axe-core; discarding the
+    decision's draft by keyboard empties the form."""
+    waiting = referral(world, [child(world, "Dara", "Draft", 7)])
+    rationale = "Dara disclosed being hit with a belt; police attended; threshold met."
+    Draft.objects.create(author=world.mm, key=f"decision:referral:{waiting.pk}", partnership=world.north,
+                         data={"outcome": ["strategy_discussion"], "rationale": [rationale]})
+    Draft.objects.create(author=world.mm, key="referral:new", partnership=world.north,
+                         data={"concerns": ["Neighbour heard screaming from the flat."], "urgency": ["urgent"]})
+    base = e2e_server.url
+    sign_in(page, base, world.mm.username)
+
+    page.goto(f"{base}/referrals/new/")
+    expect(page.get_by_role("region", name="Your draft")).to_be_visible()
+    expect(page.locator("textarea[name=concerns]")).to_have_value("Neighbour heard screaming from the flat.")
+    assert_accessible(page, "the referral form with its draft back")
+
+    page.goto(f"{base}/referrals/{waiting.pk}/decision/")
+    expect(page.get_by_role("region", name="Your draft")).to_be_visible()
+    expect(page.locator("textarea[name=rationale]")).to_have_value(rationale)
+    assert_accessible(page, "the decision form with its draft back")
+    page.get_by_role("button", name="Discard the draft and start again").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page.get_by_role("region", name="Your draft")).to_have_count(0)
+    expect(page.locator("textarea[name=rationale]")).to_have_value("")
+    assert not Draft.objects.filter(key__startswith="decision:").exists()
