@@ -19,10 +19,9 @@ from tests.factories import HouseholdFactory, PersonFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def family(world):
+def jayden_family(world) -> Person:
     """Jayden (a child), his mother Kelly living with him who poses a risk to him, his brother Liam living with
-    them, and his father Gary living elsewhere, whose record is restricted to named users only."""
+    them, and his father Gary living elsewhere."""
     jayden = PersonFactory.create(by=world.sw, given_name="Jayden", family_name="Smith", date_of_birth=date(2015, 3, 4))
     kelly = PersonFactory.create(by=world.sw, given_name="Kelly", family_name="Smith", date_of_birth=date(1990, 5, 1))
     liam = PersonFactory.create(by=world.sw, given_name="Liam", family_name="Smith", date_of_birth=date(2017, 8, 9))
@@ -32,7 +31,14 @@ def family(world):
     people_services.relationship_create(person=kelly, other=jayden, kind="parent", poses_risk=True, by=world.sw)
     people_services.relationship_create(person=liam, other=jayden, kind="sibling", by=world.sw)
     people_services.relationship_create(person=gary, other=jayden, kind="parent", by=world.sw)
-    Person.objects.filter(pk=gary.pk).update(restricted=True)
+    return jayden
+
+
+@pytest.fixture
+def family(world):
+    """Jayden's family, his father's record restricted to named users only."""
+    jayden = jayden_family(world)
+    Person.objects.filter(given_name="Gary", family_name="Jones").update(restricted=True)
     return jayden
 
 

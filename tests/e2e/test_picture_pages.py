@@ -4,32 +4,22 @@ density strip on the chronology; axe-core clean, and no sideways scrolling at 32
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Browser, expect
 
-from cases.services import people as people_services
 from tests.cases.lived import lived_family
 from tests.cases.test_chronology_helpers import voice
+from tests.cases.test_family_diagram import jayden_family
 from tests.e2e.helpers import assert_accessible, page_width, sign_in
-from tests.factories import HouseholdFactory, PersonFactory
 
 pytestmark = [pytest.mark.e2e]
 
 @pytest.fixture
 def family(world):
     """Jayden, his mother Kelly who poses a risk to him and his brother Liam at home, his father Gary elsewhere."""
-    jayden = PersonFactory.create(by=world.sw, given_name="Jayden", family_name="Smith", date_of_birth=date(2015, 3, 4))
-    kelly = PersonFactory.create(by=world.sw, given_name="Kelly", family_name="Smith", date_of_birth=date(1990, 5, 1))
-    liam = PersonFactory.create(by=world.sw, given_name="Liam", family_name="Smith", date_of_birth=date(2017, 8, 9))
-    gary = PersonFactory.create(by=world.sw, given_name="Gary", family_name="Jones", date_of_birth=date(1988, 2, 2))
-    HouseholdFactory.create(by=world.sw, address="12 Acacia Road\nNorthtown", postcode="NT1 2AB",
-                            members=[jayden, kelly, liam])
-    people_services.relationship_create(person=kelly, other=jayden, kind="parent", poses_risk=True, by=world.sw)
-    people_services.relationship_create(person=liam, other=jayden, kind="sibling", by=world.sw)
-    people_services.relationship_create(person=gary, other=jayden, kind="parent", by=world.sw)
-    return jayden
+    return jayden_family(world)
 
 
 @pytest.fixture
