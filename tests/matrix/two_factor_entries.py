@@ -7,7 +7,7 @@ an app and confirm it is them (200); the settings' buttons answer with a redirec
 of them goes to sign in (302). What an unfinished sign-in may reach is tested in tests/agencies/test_two_factor.py.
 
 The session's time left and "Stay signed in" (for the time-out warning) answer anyone, signed out included
-(200: "not signed in").
+(200: "not signed in"). They answer JSON to the page's script, so they are not pages for the browser walk.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ ENTRIES: list[Entry] = [
     Entry("two-factor-turn-off", fixed("/account/two-factor/turn-off/"), statuses(302, SIGN_IN_REDIRECT),
           method="POST", data=lambda w, u: {}),
     Entry("reauthenticate", fixed("/account/confirm-it-is-you/"), statuses(200, SIGN_IN_REDIRECT)),
-    Entry("session-status", fixed("/account/session/"), statuses(200, 200)),
-    Entry("session-status", fixed("/account/session/"), statuses(200, 200), method="POST",
+    Entry("session-status", fixed("/account/session/"), statuses(200, 200), page=False),
+    Entry("session-status", fixed("/account/session/"), statuses(200, 200), method="POST", page=False,
           data=lambda w, u: {}),
 ]
