@@ -33,6 +33,7 @@ DISCARD_FIELD = "draft-discard"
 # Fields never kept: the page's CSRF token, and the buttons that say what a post is for.
 NOT_KEPT = frozenset({"csrfmiddlewaretoken", "action", DISCARD_FIELD})
 RECORD_TYPE = "draft"
+URL_MAX = 300
 
 
 def _user(request: HttpRequest) -> User:
@@ -62,7 +63,8 @@ def _save(request: HttpRequest, key: str) -> HttpResponse:
     with transaction.atomic():
         draft, _ = Draft.objects.update_or_create(
             author=user, key=key,
-            defaults={"data": data, "partnership_id": membership.partnership_id if membership else None},
+            defaults={"data": data, "url": request.get_full_path()[:URL_MAX],
+                      "partnership_id": membership.partnership_id if membership else None},
         )
     saved_at = timezone.localtime(draft.saved_at)
     return JsonResponse({

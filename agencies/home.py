@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator, slugify
 
-from agencies.models import Notification, Role, User
+from agencies.models import Draft, Notification, Role, User
 from agencies.navigation import role_of
 from agencies.rules import DEFAULT_TZ
 from agencies.selectors import agencies_visible, calendars_for, membership_of, notifications_for, users_visible
@@ -19,7 +19,7 @@ from audits.dashboard import dashboard_has, dashboard_headline_scope, value_text
 from audits.selectors_rounds import rounds_listed
 from audits.snapshots import snapshot_for
 from cases.chasers_plans import RESTRICTED_PERSON
-from cases.permissions import sees_whole_partnership
+from cases.permissions import people_visible, sees_whole_partnership
 from cases.selectors.cases import cases_led, children_unheard
 from cases.selectors.plans import plan_actions_owned
 from referrals import rules
@@ -49,6 +49,17 @@ TIME_LEFT_TAGS = {"overdue": "red", "soon": "orange", "ok": "grey"}
 RECENT_DAYS = 30
 # How much of an action's description its line shows.
 ACTION_SHOWN_CHARS = 90
+DRAFTS_SHOWN = 5
+# What each kind of draft (agencies.drafts keys, "<kind>:...:<id>") is of, for the home page's list.
+DRAFT_WHAT = {
+    "voice": "Record {name}'s voice",
+    "referral": "A referral not yet sent",
+    "decision": "The decision on referral {id}",
+    "plan": "Changes to plan {id}",
+    "plan:new": "A new plan for case {id}",
+    "contribution": "Your contribution to strategy meeting {id}",
+    "audit-review": "Your review of audited case {id}",
+}
 
 
 @dataclass(frozen=True)
@@ -140,6 +151,7 @@ class HomePage:
     tasks_due: HomeSection
     unread: HomeSection
     dashboard: DashboardPanel | None = None
+    drafts: HomeSection | None = None
 
 
 ROLE_INTRO = {
@@ -610,4 +622,32 @@ def home_sections(*, user: User) -> HomePage:
         ),
         dashboard=_dashboard_in(sections, _dashboard_panel(user, role),
                                 whole_partnership=sees_whole_partnership(user)),
+        drafts=_drafts_section(user),
     )
+
+
+def _drafts_section(user: User) -> HomeSection | None:
+    """The forms the user left with a draft (agencies.drafts), newest first; none, no section. One query, and one
+    more for the children's names when a draft is of a child's voice (only children the user may still open)."""
+    drafts = list(Draft.objects.filter(author=user).order_by("-saved_at", "-pk")[:DRAFTS_SHOWN])
+    if not drafts:
+        return None
+    child_ids = {_draft_id(draft) for draft in drafts if draft.key.startswith("voice:")} - {0}
+    names: dict[int, str] = dict(
+        people_visible(user).filter(pk__in=child_ids).values_list("pk", "given_name")) if child_ids else {}
+    items = []
+    for draft in drafts:
+        kind = "plan:new" if draft.key.startswith("plan:new:") else draft.key.split(":", 1)[0]
+        record_id = _draft_id(draft)
+        what = DRAFT_WHAT.get(kind, "A form").format(id=record_id, name=names.get(record_id, "a child"))
+        saved = timezone.localtime(draft.saved_at)
+        local = draft.url.startswith("/") and url_has_allowed_host_and_scheme(draft.url, allowed_hosts=None)
+        items.append(HomeItem(what, draft.url if local else reverse("home"),
+                              meta=f"Saved at {saved:%H:%M} on {saved:%A} {saved.day} {saved:%B %Y}"))
+    return HomeSection(title="Unfinished drafts", empty_text="", items=items)
+
+
+def _draft_id(draft: Draft) -> int:
+    """The id of the record a draft is about (its key's last part), 0 for a new record."""
+    last = draft.key.rsplit(":", 1)[-1]
+    return int(last) if last.isascii() and last.isdigit() else 0

@@ -291,6 +291,8 @@ class Draft(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts")
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, null=True, related_name="+")
     key = models.CharField(max_length=120)
+    # The form's own address, for the home page's list of unfinished drafts.
+    url = models.CharField(max_length=300)
     # The form's fields as posted: {"name": ["value", ...]}, the page's CSRF token left out.
     data = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -8,7 +8,9 @@ from html import unescape
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from agencies.models import Draft
 from audits.models import AccessLogEntry
@@ -148,3 +150,53 @@ def test_the_form_page_asks_the_same_queries_with_a_draft_whatever_its_size(worl
     with django_assert_max_num_queries(14):
         page = client.get(create_url(family.baby))
     assert "x" * 5000 in page.content.decode()
+
+
+# -- The home page's list of unfinished drafts ----------------------------------------------------------------
+
+
+def home_drafts(client: Client) -> str:
+    html = client.get("/").content.decode()
+    found = re.search(r'<section[^>]*aria-labelledby="section-unfinished-drafts".*?</section>', html, re.S)
+    return found.group(0) if found else ""
+
+
+def test_home_lists_the_users_unfinished_drafts_linking_back_to_each_form(world, client_for):
+    family = lived_family(world)
+    client = client_for(world.hv)
+    assert home_drafts(client) == ""  # none, no section
+    client.post(create_url(family.eldest), half_typed(), **DRAFT)
+    section = home_drafts(client)
+    assert f"Record {family.eldest.given_name}'s voice" in unescape(section)
+    assert f'href="{create_url(family.eldest)}"' in unescape(section)
+    assert "Saved at" in section
+    assert WORDS not in unescape(section)  # what was typed stays on the form's page
+    assert home_drafts(client_for(world.sw)) == ""  # a colleague's home shows none of it
+
+
+def test_home_does_not_name_a_child_the_author_may_no_longer_open(world, client_for):
+    family = lived_family(world)
+    client = client_for(world.hv)
+    client.post(create_url(family.eldest), half_typed(), **DRAFT)
+    type(family.eldest).objects.filter(pk=family.eldest.pk).update(restricted=True)
+    section = unescape(home_drafts(client))
+    assert "Record a child's voice" in section
+    assert family.eldest.given_name not in section
+
+
+def test_home_asks_one_query_for_drafts_and_one_for_names_however_many(world, client_for):
+    family = lived_family(world)
+    client = client_for(world.hv)
+    client.get("/")
+
+    def home_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            client.get("/")
+        return len(captured)
+
+    without = home_queries()  # the drafts asked for, none found
+    client.post(create_url(family.eldest), half_typed(), **DRAFT)
+    one = home_queries()
+    for child in (family.middle, family.baby):
+        client.post(create_url(child), half_typed(), **DRAFT)
+    assert one == without + 1 == home_queries()  # + the children's names

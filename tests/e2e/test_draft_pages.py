@@ -102,13 +102,19 @@ def test_a_draft_given_back_is_accessible_on_the_referral_and_decision_forms(e2e
     waiting = referral(world, [child(world, "Dara", "Draft", 7)])
     rationale = "Dara disclosed being hit with a belt; police attended; threshold met."
     Draft.objects.create(author=world.mm, key=f"decision:referral:{waiting.pk}", partnership=world.north,
+                         url=f"/referrals/{waiting.pk}/decision/",
                          data={"outcome": ["strategy_discussion"], "rationale": [rationale]})
-    Draft.objects.create(author=world.mm, key="referral:new", partnership=world.north,
+    Draft.objects.create(author=world.mm, key="referral:new", partnership=world.north, url="/referrals/new/",
                          data={"concerns": ["Neighbour heard screaming from the flat."], "urgency": ["urgent"]})
     base = e2e_server.url
     sign_in(page, base, world.mm.username)
 
-    page.goto(f"{base}/referrals/new/")
+    # Home lists both, each linking back to its form.
+    drafts = page.get_by_role("region", name="Unfinished drafts")
+    expect(drafts.get_by_role("link", name=f"The decision on referral {waiting.pk}")).to_be_visible()
+    assert_accessible(page, "home with unfinished drafts")
+    drafts.get_by_role("link", name="A referral not yet sent").click()
+    page.wait_for_url(f"{base}/referrals/new/")
     expect(page.get_by_role("region", name="Your draft")).to_be_visible()
     expect(page.locator("textarea[name=concerns]")).to_have_value("Neighbour heard screaming from the flat.")
     assert_accessible(page, "the referral form with its draft back")
