@@ -36,33 +36,45 @@ RECORD_TYPE = "draft"
 URL_MAX = 300
 
 
+def key(kind: str, record_id: int | None = None) -> str:
+    """The key of a form's drafts: what kind of form ("voice", "decision", ...) and the id of the record it is
+    about ("voice:12" for a child's voice record; "referral" for a new referral, about no record yet)."""
+    return kind if record_id is None else f"{kind}:{record_id}"
+
+
+def kind_and_record(draft_key: str) -> tuple[str, int | None]:
+    """A key's kind and record id, as ``key`` made them."""
+    kind, _, record = draft_key.partition(":")
+    return kind, int(record) if record.isascii() and record.isdigit() else None
+
+
 def _user(request: HttpRequest) -> User:
     user: User = request.user  # type: ignore[assignment]
     return user
 
 
-def handle(request: HttpRequest, key: str) -> HttpResponse | None:
-    """Answer a draft save or discard for the form ``key``; None for any other request (the view goes on).
+def handle(request: HttpRequest, draft_key: str) -> HttpResponse | None:
+    """Answer a draft save or discard for the form ``draft_key``; None for any other request (the view goes on).
 
     Call after the view's access checks: a user who may not use the form never reaches the draft.
     """
     if request.method != "POST":
         return None
     if request.headers.get(HEADER) == SAVE:
-        return _save(request, key)
+        return _save(request, draft_key)
     if DISCARD_FIELD in request.POST:
-        discard(_user(request), key)
+        discard(_user(request), draft_key)
         return HttpResponseRedirect(request.get_full_path())
     return None
 
 
-def _save(request: HttpRequest, key: str) -> HttpResponse:
+def _save(request: HttpRequest, draft_key: str) -> HttpResponse:
     user = _user(request)
     data = {name: request.POST.getlist(name) for name in request.POST if name not in NOT_KEPT}
     membership = membership_of(user)
     with transaction.atomic():
         draft, _ = Draft.objects.update_or_create(
-            author=user, key=key,
+            author=user, key=draft_key,
             defaults={"data": data, "url": request.get_full_path()[:URL_MAX],
                       "partnership_id": membership.partnership_id if membership else None},
         )
@@ -74,19 +86,20 @@ def _save(request: HttpRequest, key: str) -> HttpResponse:
     })
 
 
-def offered(request: HttpRequest, key: str) -> Draft | None:
-    """The user's draft of the form ``key``, if they left one; offering it back is logged as a view."""
+def offered(request: HttpRequest, draft_key: str) -> Draft | None:
+    """The user's draft of the form ``draft_key``, if they left one; offering it back is logged as a view."""
     user = _user(request)
-    draft = Draft.objects.filter(author=user, key=key).first()
+    draft = Draft.objects.filter(author=user, key=draft_key).first()
     if draft is not None:
         access_record(user=user, action=AccessLogEntry.Action.VIEW, record_type=RECORD_TYPE, record_id=draft.pk,
                       partnership_id=draft.partnership_id)
     return draft
 
 
-def discard(user: User, key: str) -> None:
-    """Remove the user's draft of the form ``key``: called once the record is saved, or when they start again."""
-    Draft.objects.filter(author=user, key=key).delete()
+def discard(user: User, draft_key: str) -> None:
+    """Remove the user's draft of the form ``draft_key``: called once the record is saved, or when they start
+    again."""
+    Draft.objects.filter(author=user, key=draft_key).delete()
 
 
 def as_data(draft: Draft) -> QueryDict:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator, slugify
 
+from agencies import drafts
 from agencies.models import Draft, Notification, Role, User
 from agencies.navigation import role_of
 from agencies.rules import DEFAULT_TZ
@@ -50,13 +51,13 @@ RECENT_DAYS = 30
 # How much of an action's description its line shows.
 ACTION_SHOWN_CHARS = 90
 DRAFTS_SHOWN = 5
-# What each kind of draft (agencies.drafts keys, "<kind>:...:<id>") is of, for the home page's list.
+# What each kind of draft (agencies.drafts.key) is of, for the home page's list.
 DRAFT_WHAT = {
     "voice": "Record {name}'s voice",
     "referral": "A referral not yet sent",
     "decision": "The decision on referral {id}",
     "plan": "Changes to plan {id}",
-    "plan:new": "A new plan for case {id}",
+    "plan-new": "A new plan for case {id}",
     "contribution": "Your contribution to strategy meeting {id}",
     "audit-review": "Your review of audited case {id}",
 }
@@ -629,25 +630,19 @@ def home_sections(*, user: User) -> HomePage:
 def _drafts_section(user: User) -> HomeSection | None:
     """The forms the user left with a draft (agencies.drafts), newest first; none, no section. One query, and one
     more for the children's names when a draft is of a child's voice (only children the user may still open)."""
-    drafts = list(Draft.objects.filter(author=user).order_by("-saved_at", "-pk")[:DRAFTS_SHOWN])
-    if not drafts:
+    unfinished = list(Draft.objects.filter(author=user).order_by("-saved_at", "-pk")[:DRAFTS_SHOWN])
+    if not unfinished:
         return None
-    child_ids = {_draft_id(draft) for draft in drafts if draft.key.startswith("voice:")} - {0}
+    about = [drafts.kind_and_record(draft.key) for draft in unfinished]
+    child_ids = {record_id for kind, record_id in about if kind == "voice" and record_id is not None}
     names: dict[int, str] = dict(
         people_visible(user).filter(pk__in=child_ids).values_list("pk", "given_name")) if child_ids else {}
     items = []
-    for draft in drafts:
-        kind = "plan:new" if draft.key.startswith("plan:new:") else draft.key.split(":", 1)[0]
-        record_id = _draft_id(draft)
-        what = DRAFT_WHAT.get(kind, "A form").format(id=record_id, name=names.get(record_id, "a child"))
+    for draft, (kind, record_id) in zip(unfinished, about, strict=True):
+        what = DRAFT_WHAT.get(kind, "A form").format(id=record_id, name=names.get(record_id or 0, "a child"))
         saved = timezone.localtime(draft.saved_at)
         local = draft.url.startswith("/") and url_has_allowed_host_and_scheme(draft.url, allowed_hosts=None)
         items.append(HomeItem(what, draft.url if local else reverse("home"),
                               meta=f"Saved at {saved:%H:%M} on {saved:%A} {saved.day} {saved:%B %Y}"))
     return HomeSection(title="Unfinished drafts", empty_text="", items=items)
 
-
-def _draft_id(draft: Draft) -> int:
-    """The id of the record a draft is about (its key's last part), 0 for a new record."""
-    last = draft.key.rsplit(":", 1)[-1]
-    return int(last) if last.isascii() and last.isdigit() else 0

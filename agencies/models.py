@@ -282,10 +282,10 @@ class Notification(models.Model):
 class Draft(models.Model):
     """What a user has typed into a long form and not yet saved (SPEC 7.4: nothing typed is ever lost).
 
-    One per author and form: ``key`` names the form and the record it is about ("voice:child:12"). The form's
-    own page saves it as the user types and offers it back; only its author ever sees it, and only through that
-    page, after the page's own access checks. Saving the record removes it. Its changes are in the access log
-    (agencies migration 0003), without the typed text, which stays here only.
+    One per author and form: ``key`` names the form and the record it is about ("voice:12", agencies.drafts.key).
+    The form's own page saves it as the user types and offers it back; only its author ever sees it, and only
+    through that page, after the page's own access checks. Saving the record removes it. Its changes are in the
+    access log (agencies migration 0003), without the typed text, which stays here only.
     """
 
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts")

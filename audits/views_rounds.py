@@ -202,7 +202,7 @@ def audit_case_page(request: HttpRequest, round_id: int, audit_case_id: int) -> 
 
 
 def _review_draft_key(audit_case: AuditCase) -> str:
-    return f"audit-review:case:{audit_case.pk}"
+    return drafts.key("audit-review", audit_case.pk)
 
 
 def _offer_current_review(form: ReviewForm, audit_case: AuditCase, agency: Agency) -> None:

@@ -61,7 +61,7 @@ def plan_create_page(request: HttpRequest, case_id: int) -> HttpResponse:
     posting = request.method == "POST"
     case = case_get_for(user, case_id, log=not posting)
     plan_change_check(user)
-    draft_key = f"plan:new:case:{case.pk}"
+    draft_key = drafts.key("plan-new", case.pk)
     if (answered := drafts.handle(request, draft_key)) is not None:
         return answered
     draft = None if posting else drafts.offered(request, draft_key)
@@ -127,7 +127,7 @@ def plan_edit_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     closed = [action for action in actions if action.status != PlanAction.Status.OPEN]
     options = {"row_count": len(open_actions) + BLANK_ROWS_CHANGE, "existing": True,
                **_choices(user, plan.case, plan)}
-    draft_key = f"plan:{plan.pk}"
+    draft_key = drafts.key("plan", plan.pk)
     if (answered := drafts.handle(request, draft_key)) is not None:
         return answered
     draft = None if posting else drafts.offered(request, draft_key)

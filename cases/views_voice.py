@@ -64,7 +64,7 @@ def voice_create(request: HttpRequest) -> HttpResponse:
     posting = request.method == "POST"
     voice_record_check(user)
     child = person_get_for(user, _child_id(request), log=not posting)
-    draft_key = f"voice:child:{child.pk}"
+    draft_key = drafts.key("voice", child.pk)
     if (answered := drafts.handle(request, draft_key)) is not None:
         return answered
     draft = None if posting else drafts.offered(request, draft_key)

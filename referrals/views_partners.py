@@ -72,7 +72,7 @@ from referrals.services import (
 
 PAGE_SIZE = 25
 # A user's unsent referral: one at a time, whichever record it was started from.
-REFERRAL_DRAFT = "referral:new"
+REFERRAL_DRAFT = drafts.key("referral")
 CHECK_ANSWERED_MEANWHILE = ("This check has already been answered: your answer was not saved. It is shown below"
                             " so that you can copy it.")
 ESCALATION_CLOSED_MEANWHILE = ("This escalation was closed while you were answering: your answer was not saved. It"

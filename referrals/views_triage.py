@@ -374,7 +374,7 @@ def referral_decide_page(request: HttpRequest, referral_id: int) -> HttpResponse
     posting = request.method == "POST"
     if referral.status != Referral.Status.AWAITING_DECISION and not posting:
         return _not_awaiting(request, referral, DECIDED_MEANWHILE)
-    draft_key = f"decision:referral:{referral.pk}"
+    draft_key = drafts.key("decision", referral.pk)
     if (answered := drafts.handle(request, draft_key)) is not None:
         return answered
     draft = None if posting else drafts.offered(request, draft_key)

@@ -140,7 +140,7 @@ def meeting_contribute_page(request: HttpRequest, meeting_id: int) -> HttpRespon
     if meeting.status not in OPEN_STATUSES and not posting:
         messages.info(request, "This meeting is closed to contributions.")
         return redirect(meeting_url(meeting))
-    draft_key = f"contribution:meeting:{meeting.pk}"
+    draft_key = drafts.key("contribution", meeting.pk)
     if (answered := drafts.handle(request, draft_key)) is not None:
         return answered
     draft = None if posting else drafts.offered(request, draft_key)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from agencies import drafts
 from agencies.models import Draft
 from cases.models import ChildVoice
 from tests.cases.lived import lived_family
@@ -101,19 +102,19 @@ def test_a_draft_given_back_is_accessible_on_the_referral_and_decision_forms(e2e
     decision's draft by keyboard empties the form."""
     waiting = referral(world, [child(world, "Dara", "Draft", 7)])
     rationale = "Dara disclosed being hit with a belt; police attended; threshold met."
-    Draft.objects.create(author=world.mm, key=f"decision:referral:{waiting.pk}", partnership=world.north,
+    Draft.objects.create(author=world.mm, key=drafts.key("decision", waiting.pk), partnership=world.north,
                          url=f"/referrals/{waiting.pk}/decision/",
                          data={"outcome": ["strategy_discussion"], "rationale": [rationale]})
-    Draft.objects.create(author=world.mm, key="referral:new", partnership=world.north, url="/referrals/new/",
+    Draft.objects.create(author=world.mm, key=drafts.key("referral"), partnership=world.north, url="/referrals/new/",
                          data={"concerns": ["Neighbour heard screaming from the flat."], "urgency": ["urgent"]})
     base = e2e_server.url
     sign_in(page, base, world.mm.username)
 
     # Home lists both, each linking back to its form.
-    drafts = page.get_by_role("region", name="Unfinished drafts")
-    expect(drafts.get_by_role("link", name=f"The decision on referral {waiting.pk}")).to_be_visible()
+    listed = page.get_by_role("region", name="Unfinished drafts")
+    expect(listed.get_by_role("link", name=f"The decision on referral {waiting.pk}")).to_be_visible()
     assert_accessible(page, "home with unfinished drafts")
-    drafts.get_by_role("link", name="A referral not yet sent").click()
+    listed.get_by_role("link", name="A referral not yet sent").click()
     page.wait_for_url(f"{base}/referrals/new/")
     expect(page.get_by_role("region", name="Your draft")).to_be_visible()
     expect(page.locator("textarea[name=concerns]")).to_have_value("Neighbour heard screaming from the flat.")
@@ -128,4 +129,4 @@ def test_a_draft_given_back_is_accessible_on_the_referral_and_decision_forms(e2e
     page.wait_for_load_state()
     expect(page.get_by_role("region", name="Your draft")).to_have_count(0)
     expect(page.locator("textarea[name=rationale]")).to_have_value("")
-    assert not Draft.objects.filter(key__startswith="decision:").exists()
+    assert not Draft.objects.filter(key=drafts.key("decision", waiting.pk)).exists()
