@@ -11,6 +11,8 @@ import os
 # thread with a running loop unless told that this is safe (it is: nothing here is async).
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+import threading  # noqa: E402
+import time  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -39,8 +41,28 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def e2e_server(live_server):
     """The live server. Each test's data is committed, and the tables emptied when it ends
-    (the role groups are laid again on the flush's post_migrate: agencies.apps)."""
-    return live_server
+    (the role groups are laid again on the flush's post_migrate: agencies.apps), once the server has answered
+    every request the browser sent: see ``requests_finished``."""
+    yield live_server
+    requests_finished()
+
+
+# How long a request the browser sent as it closed may take to arrive, and the longest wait for the server to
+# answer everything.
+ARRIVAL_SECONDS = 0.3
+MOST_WAIT_SECONDS = 10.0
+
+
+def requests_finished() -> None:
+    """Wait until the live server is handling no request. A page with a draft saves it as it closes
+    (static/src/drafts.js); emptying the tables while that save is writing would deadlock. The server handles
+    each connection in a thread of its own, named after socketserver's ``process_request_thread``."""
+    time.sleep(ARRIVAL_SECONDS)
+    deadline = time.monotonic() + MOST_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if not any("process_request_thread" in thread.name for thread in threading.enumerate()):
+            return
+        time.sleep(0.05)
 
 
 def _context(browser: Browser, *, bypass_csp: bool) -> Iterator[BrowserContext]:
