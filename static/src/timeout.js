@@ -67,6 +67,10 @@ export function setUpTimeoutWarning() {
       endsAt = Date.now() + status.seconds_left * 1000;
     }
     await saveDraftsNow();
+    // A draft saved just now counted as using the session (app:session-used moved the end on): no warning yet.
+    if (endsAt - Date.now() > warningMs + 1000) {
+      return;
+    }
     open();
   }
 
